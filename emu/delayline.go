@@ -37,10 +37,10 @@ func (d *delayLine) exitTime(t time.Duration) time.Duration {
 	return e
 }
 
-func (d *delayLine) push(p Packet) {
+func (d *delayLine) push(p *Packet) {
 	if d.reorder {
 		d.seq++
-		heap.Push(&d.byExit, exitItem{p: p, seq: d.seq})
+		heap.Push(&d.byExit, exitItem{p: *p, seq: d.seq})
 		return
 	}
 	if p.Exit < d.lastExit {
@@ -72,7 +72,8 @@ func (d *delayLine) popDue(now time.Duration, out []Packet) []Packet {
 		heapOK := len(d.byExit) > 0 && d.byExit[0].p.Exit <= now
 		switch {
 		case fifoOK && (!heapOK || d.fifo.front().Exit <= d.byExit[0].p.Exit):
-			out = append(out, d.fifo.pop())
+			out = append(out, Packet{})
+			d.fifo.popInto(&out[len(out)-1])
 		case heapOK:
 			out = append(out, heap.Pop(&d.byExit).(exitItem).p)
 		default:

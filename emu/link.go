@@ -141,30 +141,29 @@ func (l *Link) NextOpportunity() time.Duration { return l.opp.next }
 // and Exit fields are set by the link.
 func (l *Link) Enqueue(now time.Duration, p Packet) {
 	now = l.catchUp(now)
-	p.Arrival, p.Departure, p.Exit = now, 0, 0
+	// Work on a copy inside the link: pointers to it go to the tap and the
+	// queue without p escaping to the heap on every arrival.
+	a := &l.arriving
+	*a = p
+	a.Arrival, a.Departure, a.Exit = now, 0, 0
 	l.stats.Arrivals++
-	l.stats.ArrivalBytes += int64(p.Size)
+	l.stats.ArrivalBytes += int64(a.Size)
 	if l.tap != nil {
-		// Hand the tap a pointer into the link, not to p, so that p does
-		// not escape to the heap on every arrival.
-		l.arriving = p
-		l.tap.Arrival(now, &l.arriving)
-		l.arriving = Packet{}
+		l.tap.Arrival(now, a)
 	}
 	switch {
-	case p.Size > OpportunityBytes || p.Size <= 0:
-		l.drop(now, DropTooBig, append(l.scratch[:0], p))
-		return
+	case a.Size > OpportunityBytes || a.Size <= 0:
+		l.drop(now, DropTooBig, append(l.scratch[:0], *a))
 	case !l.onoff.isOn(now):
-		l.drop(now, DropOff, append(l.scratch[:0], p))
-		return
+		l.drop(now, DropOff, append(l.scratch[:0], *a))
 	case l.loss.spec.Kind != LossNone && l.loss.drop():
-		l.drop(now, DropLoss, append(l.scratch[:0], p))
-		return
+		l.drop(now, DropLoss, append(l.scratch[:0], *a))
+	default:
+		if d := l.q.Enqueue(now, a, l.scratch[:0]); len(d) > 0 {
+			l.drop(now, DropQueue, d)
+		}
 	}
-	if d := l.q.Enqueue(now, p, l.scratch[:0]); len(d) > 0 {
-		l.drop(now, DropQueue, d)
-	}
+	a.Data = nil // do not pin the payload
 }
 
 // NextEvent is the earliest time at which Advance has something to do: a
@@ -241,14 +240,14 @@ func (l *Link) rationalize(now time.Duration, inclusive bool) {
 				if l.q.Len() == 0 {
 					break
 				}
-				p, ok, dropped := l.q.Dequeue(t, l.scratch[:0])
+				ok, dropped := l.q.Dequeue(t, &l.transit, l.scratch[:0])
 				if len(dropped) > 0 {
 					l.drop(t, DropQueue, dropped)
 				}
 				if !ok {
 					break
 				}
-				l.transit, l.transitLeft = p, p.Size
+				l.transitLeft = l.transit.Size
 			}
 			sent := min(left, l.transitLeft)
 			l.transitLeft -= sent
@@ -272,8 +271,8 @@ func (l *Link) depart(t time.Duration) {
 	if l.tap != nil {
 		l.tap.Departure(t, p)
 	}
-	l.dl.push(*p)
-	l.transit = Packet{}
+	l.dl.push(p)
+	p.Data = nil
 }
 
 func (l *Link) drop(t time.Duration, reason DropReason, pkts []Packet) {
@@ -356,8 +355,8 @@ func (l *Link) apply(c Change) {
 		l.cfg.Queue = c.Queue
 		old := l.q.Drain()
 		l.q = q
-		for _, p := range old {
-			if d := l.q.Enqueue(c.At, p, l.scratch[:0]); len(d) > 0 {
+		for i := range old {
+			if d := l.q.Enqueue(c.At, &old[i], l.scratch[:0]); len(d) > 0 {
 				l.drop(c.At, DropQueue, d)
 			}
 		}

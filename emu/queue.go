@@ -10,14 +10,18 @@ import "time"
 // Packets arrive with Arrival already set by the Link; disciplines that need
 // a sojourn time (CoDel, PIE) read it from there and never overwrite it.
 type Queue interface {
-	// Enqueue offers p at time now. Any packets the discipline drops because
-	// of this arrival (p itself, or older packets for drophead) are appended
-	// to dropped, in the order they were dropped, and the slice is returned.
-	Enqueue(now time.Duration, p Packet, dropped []Packet) []Packet
-	// Dequeue removes the packet to transmit next at time now. ok is false
-	// when the queue is empty. Packets dropped at dequeue time (CoDel) are
-	// appended to dropped.
-	Dequeue(now time.Duration, dropped []Packet) (p Packet, ok bool, _ []Packet)
+	// Enqueue offers *p at time now; the queue copies it and does not keep
+	// p. Any packets the discipline drops because of this arrival (*p
+	// itself, or older packets for drophead) are appended to dropped, in the
+	// order they were dropped, and the slice is returned.
+	Enqueue(now time.Duration, p *Packet, dropped []Packet) []Packet
+	// Dequeue removes the packet to transmit next at time now and copies it
+	// into *into. ok is false when the queue is empty. Packets dropped at
+	// dequeue time (CoDel) are appended to dropped.
+	//
+	// Packets move by pointer on this path because a Packet is several
+	// words long and the link moves millions of them a second.
+	Dequeue(now time.Duration, into *Packet, dropped []Packet) (ok bool, _ []Packet)
 	// Len is the number of waiting packets.
 	Len() int
 	// Bytes is the number of waiting bytes.

@@ -58,9 +58,9 @@ func (q *CoDelQueue) Dropping() bool { return q.dropping }
 func (q *CoDelQueue) Count() int { return q.count }
 
 // Enqueue is droptail with the spec's limits.
-func (q *CoDelQueue) Enqueue(_ time.Duration, p Packet, dropped []Packet) []Packet {
+func (q *CoDelQueue) Enqueue(_ time.Duration, p *Packet, dropped []Packet) []Packet {
 	if !q.lim.ok(q.q.n+1, q.q.bytes+p.Size) {
-		return append(dropped, p)
+		return append(dropped, *p)
 	}
 	q.q.push(p)
 	return dropped
@@ -91,11 +91,11 @@ func (q *CoDelQueue) controlLaw(t time.Duration) time.Duration {
 // Dequeue returns the next packet to send, dropping packets at the head
 // first when CoDel's control law says so (RFC 8289 dequeue). The drops are
 // appended to dropped.
-func (q *CoDelQueue) Dequeue(now time.Duration, dropped []Packet) (Packet, bool, []Packet) {
+func (q *CoDelQueue) Dequeue(now time.Duration, into *Packet, dropped []Packet) (bool, []Packet) {
 	if q.q.n == 0 {
 		// An empty queue ends the dropping state.
 		q.aboveSet, q.dropping = false, false
-		return Packet{}, false, dropped
+		return false, dropped
 	}
 	okToDrop := q.judgeHead(now)
 	if q.dropping {
@@ -108,7 +108,7 @@ func (q *CoDelQueue) Dequeue(now time.Duration, dropped []Packet) (Packet, bool,
 			q.count++
 			if q.q.n == 0 {
 				q.aboveSet, q.dropping = false, false
-				return Packet{}, false, dropped
+				return false, dropped
 			}
 			if !q.judgeHead(now) {
 				q.dropping = false
@@ -136,8 +136,9 @@ func (q *CoDelQueue) Dequeue(now time.Duration, dropped []Packet) (Packet, bool,
 		q.dropNext = q.controlLaw(now)
 		q.lastCount = q.count
 		if q.q.n == 0 {
-			return Packet{}, false, dropped
+			return false, dropped
 		}
 	}
-	return q.q.pop(), true, dropped
+	q.q.popInto(into)
+	return true, dropped
 }

@@ -30,7 +30,7 @@ func codelDrive(t *testing.T, q *CoDelQueue, start, end time.Duration, gap func(
 	var evs []codelEvent
 	for now := start; now < end; now += tick {
 		if now%time.Millisecond == 0 && q.Len() > 0 {
-			p, ok, d := q.Dequeue(now, nil)
+			p, ok, d := deq(q, now, nil)
 			if !ok {
 				t.Fatalf("%v: Dequeue on a non-empty queue returned nothing", now)
 			}
@@ -38,7 +38,7 @@ func codelDrive(t *testing.T, q *CoDelQueue, start, end time.Duration, gap func(
 		}
 		if g := gap(now); g > 0 && now%g == 0 {
 			*id++
-			if d := q.Enqueue(now, Packet{Size: OpportunityBytes, ID: *id, Arrival: now}, nil); len(d) != 0 {
+			if d := q.Enqueue(now, &Packet{Size: OpportunityBytes, ID: *id, Arrival: now}, nil); len(d) != 0 {
 				t.Fatalf("%v: enqueue drop with a large limit", now)
 			}
 		}
@@ -255,18 +255,18 @@ func TestCoDelMaxPacket(t *testing.T) {
 	standing := func(n, size int) (drops int) {
 		q := codelQueue(t, "packets=100, target=5, interval=100")
 		for i := range n - 1 {
-			q.Enqueue(0, Packet{Size: size, ID: uint64(i)}, nil)
+			q.Enqueue(0, &Packet{Size: size, ID: uint64(i)}, nil)
 		}
 		for k := range 200 {
 			now := time.Duration(k) * 50 * time.Millisecond
-			q.Enqueue(now, Packet{Size: size, Arrival: now}, nil)
-			_, ok, d := q.Dequeue(now, nil)
+			q.Enqueue(now, &Packet{Size: size, Arrival: now}, nil)
+			_, ok, d := deq(q, now, nil)
 			if !ok {
 				t.Fatal("empty")
 			}
 			drops += len(d)
 			for range d { // keep the queue standing
-				q.Enqueue(now, Packet{Size: size, Arrival: now}, nil)
+				q.Enqueue(now, &Packet{Size: size, Arrival: now}, nil)
 			}
 		}
 		return drops

@@ -24,19 +24,26 @@ type ring struct {
 	bytes int      // sum of their Size
 }
 
-func (r *ring) push(p Packet) {
+func (r *ring) push(p *Packet) {
 	if r.n == len(r.buf) {
 		r.resize(max(2*len(r.buf), ringMinCap))
 	}
-	r.buf[(r.head+r.n)&(len(r.buf)-1)] = p
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = *p
 	r.n++
 	r.bytes += p.Size
 }
 
 // pop removes the oldest packet; the ring must not be empty.
 func (r *ring) pop() Packet {
+	var p Packet
+	r.popInto(&p)
+	return p
+}
+
+// popInto removes the oldest packet into *p; the ring must not be empty.
+func (r *ring) popInto(p *Packet) {
 	i := r.head
-	p := r.buf[i]
+	*p = r.buf[i]
 	r.buf[i].Data = nil // do not pin the payload
 	r.head = (i + 1) & (len(r.buf) - 1)
 	r.n--
@@ -44,7 +51,6 @@ func (r *ring) pop() Packet {
 	if r.n < len(r.buf)>>3 && len(r.buf) > ringShrinkCap {
 		r.resize(len(r.buf) / 2)
 	}
-	return p
 }
 
 // front is the oldest packet; the ring must not be empty.
@@ -108,17 +114,18 @@ type InfiniteQueue struct {
 }
 
 // Enqueue appends p.
-func (q *InfiniteQueue) Enqueue(_ time.Duration, p Packet, dropped []Packet) []Packet {
+func (q *InfiniteQueue) Enqueue(_ time.Duration, p *Packet, dropped []Packet) []Packet {
 	q.q.push(p)
 	return dropped
 }
 
 // Dequeue removes the oldest packet.
-func (q *InfiniteQueue) Dequeue(_ time.Duration, dropped []Packet) (Packet, bool, []Packet) {
+func (q *InfiniteQueue) Dequeue(_ time.Duration, into *Packet, dropped []Packet) (bool, []Packet) {
 	if q.q.n == 0 {
-		return Packet{}, false, dropped
+		return false, dropped
 	}
-	return q.q.pop(), true, dropped
+	q.q.popInto(into)
+	return true, dropped
 }
 
 // DropTailQueue is a FIFO that drops an arrival which would take it over
@@ -130,20 +137,21 @@ type DropTailQueue struct {
 
 // Enqueue appends p if the queue stays within its limits, and drops it
 // otherwise.
-func (q *DropTailQueue) Enqueue(_ time.Duration, p Packet, dropped []Packet) []Packet {
+func (q *DropTailQueue) Enqueue(_ time.Duration, p *Packet, dropped []Packet) []Packet {
 	if !q.lim.ok(q.q.n+1, q.q.bytes+p.Size) {
-		return append(dropped, p)
+		return append(dropped, *p)
 	}
 	q.q.push(p)
 	return dropped
 }
 
 // Dequeue removes the oldest packet.
-func (q *DropTailQueue) Dequeue(_ time.Duration, dropped []Packet) (Packet, bool, []Packet) {
+func (q *DropTailQueue) Dequeue(_ time.Duration, into *Packet, dropped []Packet) (bool, []Packet) {
 	if q.q.n == 0 {
-		return Packet{}, false, dropped
+		return false, dropped
 	}
-	return q.q.pop(), true, dropped
+	q.q.popInto(into)
+	return true, dropped
 }
 
 // DropHeadQueue is a FIFO that always accepts an arrival and then drops its
@@ -155,7 +163,7 @@ type DropHeadQueue struct {
 
 // Enqueue appends p and evicts from the head while over the limits (which
 // evicts p itself if p alone exceeds the byte limit, as in mahimahi).
-func (q *DropHeadQueue) Enqueue(_ time.Duration, p Packet, dropped []Packet) []Packet {
+func (q *DropHeadQueue) Enqueue(_ time.Duration, p *Packet, dropped []Packet) []Packet {
 	q.q.push(p)
 	for q.q.n > 0 && !q.lim.ok(q.q.n, q.q.bytes) {
 		dropped = append(dropped, q.q.pop())
@@ -164,9 +172,10 @@ func (q *DropHeadQueue) Enqueue(_ time.Duration, p Packet, dropped []Packet) []P
 }
 
 // Dequeue removes the oldest packet.
-func (q *DropHeadQueue) Dequeue(_ time.Duration, dropped []Packet) (Packet, bool, []Packet) {
+func (q *DropHeadQueue) Dequeue(_ time.Duration, into *Packet, dropped []Packet) (bool, []Packet) {
 	if q.q.n == 0 {
-		return Packet{}, false, dropped
+		return false, dropped
 	}
-	return q.q.pop(), true, dropped
+	q.q.popInto(into)
+	return true, dropped
 }

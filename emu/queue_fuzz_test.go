@@ -64,12 +64,12 @@ func FuzzParseQueue(f *testing.F) {
 		var dropped []Packet
 		for i := range 8 {
 			now := time.Duration(i) * time.Millisecond
-			dropped = q.Enqueue(now, Packet{Size: 1000, ID: uint64(i), Arrival: now}, dropped)
+			dropped = q.Enqueue(now, &Packet{Size: 1000, ID: uint64(i), Arrival: now}, dropped)
 		}
 		out := 0
 		last := -1
 		for q.Len() > 0 {
-			p, ok, d := q.Dequeue(time.Second, nil)
+			p, ok, d := deq(q, time.Second, nil)
 			dropped = append(dropped, d...)
 			if ok {
 				if int(p.ID) <= last {

@@ -106,10 +106,10 @@ func (q *PIEQueue) State() PIEState {
 
 // Enqueue brings the probability up to date, then drops p if the queue is
 // full or PIE decides to drop it early, and appends it otherwise.
-func (q *PIEQueue) Enqueue(now time.Duration, p Packet, dropped []Packet) []Packet {
+func (q *PIEQueue) Enqueue(now time.Duration, p *Packet, dropped []Packet) []Packet {
 	q.update(now)
 	if !q.lim.ok(q.q.n+1, q.q.bytes+p.Size) || q.dropEarly() {
-		return append(dropped, p)
+		return append(dropped, *p)
 	}
 	q.q.push(p)
 	return dropped
@@ -132,11 +132,12 @@ func (q *PIEQueue) dropEarly() bool {
 
 // Dequeue removes the oldest packet, feeds the departure-rate estimator and
 // brings the probability up to date.
-func (q *PIEQueue) Dequeue(now time.Duration, dropped []Packet) (Packet, bool, []Packet) {
+func (q *PIEQueue) Dequeue(now time.Duration, into *Packet, dropped []Packet) (bool, []Packet) {
 	if q.q.n == 0 {
-		return Packet{}, false, dropped
+		return false, dropped
 	}
-	p := q.q.pop()
+	q.q.popInto(into)
+	p := into
 	v := &q.v
 	if q.q.bytes >= pieDQThreshold && v.dqCount < 0 {
 		q.dqTstamp = now
@@ -163,7 +164,7 @@ func (q *PIEQueue) Dequeue(now time.Duration, dropped []Packet) (Packet, bool, [
 		}
 	}
 	q.update(now)
-	return p, true, dropped
+	return true, dropped
 }
 
 // update runs the probability update once per whole t_update elapsed since

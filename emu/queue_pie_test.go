@@ -54,7 +54,7 @@ func pieDrive(t *testing.T, q *PIEQueue, start, end time.Duration, gap func(time
 	for now := start; now < end; now += tick {
 		if now%time.Millisecond == 0 && q.Len() > 0 {
 			before := q.State()
-			p, ok, d := q.Dequeue(now, nil)
+			p, ok, d := deq(q, now, nil)
 			if !ok || len(d) != 0 {
 				t.Fatalf("%v: Dequeue ok=%v drops=%d", now, ok, len(d))
 			}
@@ -65,7 +65,7 @@ func pieDrive(t *testing.T, q *PIEQueue, start, end time.Duration, gap func(time
 		if g := gap(now); g > 0 && now%g == 0 {
 			*id++
 			before, bytes := q.State(), q.Bytes()
-			d := q.Enqueue(now, Packet{Size: OpportunityBytes, ID: *id, Arrival: now}, nil)
+			d := q.Enqueue(now, &Packet{Size: OpportunityBytes, ID: *id, Arrival: now}, nil)
 			if len(d) > 1 || (len(d) == 1 && d[0].ID != *id) {
 				t.Fatalf("%v: Enqueue dropped %v", now, qtIDs(d))
 			}
@@ -327,14 +327,14 @@ func TestPIESettlesNearRef(t *testing.T) {
 	for n := 1; n <= 20*8000; n++ {
 		now := time.Duration(n) * tick
 		if n%8 == 0 && q.Len() > 0 {
-			p, _, _ := q.Dequeue(now, nil)
+			p, _, _ := deq(q, now, nil)
 			if now >= 5*time.Second {
 				sojourn = append(sojourn, now-p.Arrival)
 			}
 		}
 		if n%5 == 0 { // every 0.625 ms: 1.6x
 			id++
-			d := q.Enqueue(now, Packet{Size: OpportunityBytes, ID: id, Arrival: now}, nil)
+			d := q.Enqueue(now, &Packet{Size: OpportunityBytes, ID: id, Arrival: now}, nil)
 			if now >= 5*time.Second {
 				arrivals++
 				drops += len(d)
@@ -361,7 +361,7 @@ func TestPIEBurstAllowance(t *testing.T) {
 	// rate gets measured (the queue holds > 16384 bytes for a while).
 	for range 30 {
 		id++
-		q.Enqueue(0, Packet{Size: OpportunityBytes, ID: id}, nil)
+		q.Enqueue(0, &Packet{Size: OpportunityBytes, ID: id}, nil)
 	}
 	pieDrive(t, q, time.Millisecond, 31*time.Millisecond, func(time.Duration) time.Duration { return 0 }, &id, &run)
 	if q.Len() != 0 || q.State().DepartureRate == 0 {
@@ -424,7 +424,7 @@ func TestPIELazyUpdates(t *testing.T) {
 		{120 * time.Millisecond, 90 * time.Millisecond},
 		{121 * time.Millisecond, 120 * time.Millisecond},
 	} {
-		q.Enqueue(c.now, Packet{Size: 100, Arrival: c.now}, nil)
+		q.Enqueue(c.now, &Packet{Size: 100, Arrival: c.now}, nil)
 		if got := q.State().LastUpdate; got != c.last {
 			t.Errorf("after a call at %v, last update %v, want %v", c.now, got, c.last)
 		}
@@ -501,14 +501,14 @@ func TestPIEDropEarlyGates(t *testing.T) {
 		for range 1000 {
 			q.q = ring{}
 			for _, size := range c.queued {
-				q.q.push(Packet{Size: size})
+				q.q.push(&Packet{Size: size})
 			}
 			// No update runs at now: the state stays as set.
 			q.lastUpdate = now
 			// The gate reads the old delay, not the current one: make
 			// them differ.
 			q.v = pieVars{dropProb: c.prob, qdelayOld: msOf(c.old), qdelay: msOf(100*ms - c.old), burst: c.burst, dqCount: -1}
-			drops += len(q.Enqueue(now, Packet{Size: 1504}, nil))
+			drops += len(q.Enqueue(now, &Packet{Size: 1504}, nil))
 		}
 		if drops < c.drops[0] || drops > c.drops[1] {
 			t.Errorf("%s: %d drops in 1000, want %d..%d", c.name, drops, c.drops[0], c.drops[1])
@@ -522,7 +522,7 @@ func TestPIEDropEarlyGates(t *testing.T) {
 func TestPIERateEstimator(t *testing.T) {
 	q := pieQueue(t, "packets=100000, qdelay_ref=20, max_burst=100", 4)
 	for range 100 {
-		q.Enqueue(0, Packet{Size: 1504}, nil)
+		q.Enqueue(0, &Packet{Size: 1504}, nil)
 	}
 	q.v.burst = time.Second
 	// The measurement starts at the first dequeue leaving >= 16384 bytes
@@ -547,7 +547,7 @@ func TestPIERateEstimator(t *testing.T) {
 	var got []sample
 	prev := 0.0
 	for now := ms; now <= 57*ms; now += ms {
-		q.Dequeue(now, nil)
+		deq(q, now, nil)
 		if st := q.State(); st.DepartureRate != prev {
 			prev = st.DepartureRate
 			got = append(got, sample{now, st.DepartureRate, st.BurstAllowance})
@@ -592,7 +592,7 @@ func TestPIEDecay(t *testing.T) {
 	}
 
 	q = pieQueue(t, "packets=100000, qdelay_ref=20, max_burst=100", 4)
-	q.Enqueue(0, Packet{Size: 1504}, nil)
+	q.Enqueue(0, &Packet{Size: 1504}, nil)
 	q.v.dropProb = 0.5
 	q.update(pieTUpdate + 1)
 	if got, want := q.DropProb(), 0.5-0.125*20/16; math.Abs(got-want) > 1e-12 {
@@ -749,7 +749,7 @@ func TestPIEMatchesMahimahiModel(t *testing.T) {
 			at := time.Duration(now) * time.Millisecond
 			steady := now >= 5000
 			if q.Len() > 0 {
-				p, _, _ := q.Dequeue(at, nil)
+				p, _, _ := deq(q, at, nil)
 				if steady {
 					ours.sojourn += at - p.Arrival
 					ours.n++
@@ -764,7 +764,7 @@ func TestPIEMatchesMahimahiModel(t *testing.T) {
 			}
 			for range load.every[now%len(load.every)] {
 				id++
-				d := q.Enqueue(at, Packet{Size: 1504, ID: id, Arrival: at}, nil)
+				d := q.Enqueue(at, &Packet{Size: 1504, ID: id, Arrival: at}, nil)
 				ok := m.enqueue(now)
 				if steady {
 					ours.arrivals++

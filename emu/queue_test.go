@@ -224,7 +224,7 @@ func TestNewQueueTypes(t *testing.T) {
 		if q.Len() != 0 || q.Bytes() != 0 {
 			t.Errorf("new %v queue holds %d packets, %d bytes", s, q.Len(), q.Bytes())
 		}
-		if _, ok, d := q.Dequeue(0, nil); ok || len(d) != 0 {
+		if _, ok, d := deq(q, 0, nil); ok || len(d) != 0 {
 			t.Errorf("Dequeue on an empty %v queue: ok=%v dropped=%d", s, ok, len(d))
 		}
 	}
@@ -300,7 +300,7 @@ func TestDropLimits(t *testing.T) {
 		for i, op := range strings.Fields(tc.ops) {
 			now := time.Duration(i) * time.Millisecond
 			if op == "-" {
-				p, ok, d := q.Dequeue(now, nil)
+				p, ok, d := deq(q, now, nil)
 				if !ok || len(d) != 0 {
 					t.Fatalf("%s %s op %d: Dequeue ok=%v dropped=%d", tc.kind, tc.args, i, ok, len(d))
 				}
@@ -311,7 +311,7 @@ func TestDropLimits(t *testing.T) {
 			fmt.Sscanf(op, "+%d", &size)
 			id++
 			before := len(dropped)
-			dropped = q.Enqueue(now, Packet{Size: size, ID: id, Arrival: now}, dropped)
+			dropped = q.Enqueue(now, &Packet{Size: size, ID: id, Arrival: now}, dropped)
 			bytes += size
 			for _, p := range dropped[before:] {
 				bytes -= p.Size
@@ -342,12 +342,12 @@ func TestDropLimits(t *testing.T) {
 func TestQueueAppendsToDropped(t *testing.T) {
 	q := mustQueue(t, "drophead", "packets=1")
 	prior := []Packet{{ID: 99}}
-	q.Enqueue(0, Packet{Size: 10, ID: 1}, nil)
-	got := q.Enqueue(0, Packet{Size: 10, ID: 2}, prior)
+	q.Enqueue(0, &Packet{Size: 10, ID: 1}, nil)
+	got := q.Enqueue(0, &Packet{Size: 10, ID: 2}, prior)
 	if !slices.Equal(qtIDs(got), []uint64{99, 1}) {
 		t.Errorf("dropped = %v, want [99 1]", qtIDs(got))
 	}
-	_, _, got = q.Dequeue(0, prior)
+	_, _, got = deq(q, 0, prior)
 	if !slices.Equal(qtIDs(got), []uint64{99}) {
 		t.Errorf("Dequeue dropped = %v, want [99]", qtIDs(got))
 	}
@@ -371,13 +371,13 @@ func TestQueueDrain(t *testing.T) {
 			now := time.Duration(step) * time.Microsecond
 			for range 3 {
 				id++
-				if d := q.Enqueue(now, Packet{Size: 40, ID: id, Arrival: now}, nil); len(d) != 0 {
+				if d := q.Enqueue(now, &Packet{Size: 40, ID: id, Arrival: now}, nil); len(d) != 0 {
 					t.Fatalf("%s: unexpected drop", tc.kind)
 				}
 				want = append(want, id)
 			}
 			for range 2 {
-				p, ok, d := q.Dequeue(now, nil)
+				p, ok, d := deq(q, now, nil)
 				if !ok || len(d) != 0 || p.ID != want[0] {
 					t.Fatalf("%s: Dequeue = %d, %v, %d drops; want %d", tc.kind, p.ID, ok, len(d), want[0])
 				}
@@ -395,8 +395,8 @@ func TestQueueDrain(t *testing.T) {
 			t.Errorf("%s: second Drain = %d packets", tc.kind, len(got))
 		}
 		// Still usable.
-		q.Enqueue(time.Second, Packet{Size: 40, ID: 1000, Arrival: time.Second}, nil)
-		if p, ok, _ := q.Dequeue(time.Second, nil); !ok || p.ID != 1000 {
+		q.Enqueue(time.Second, &Packet{Size: 40, ID: 1000, Arrival: time.Second}, nil)
+		if p, ok, _ := deq(q, time.Second, nil); !ok || p.ID != 1000 {
 			t.Errorf("%s: after Drain, Dequeue = %d, %v", tc.kind, p.ID, ok)
 		}
 	}
@@ -456,12 +456,12 @@ func TestQueueMatchesSliceModel(t *testing.T) {
 						model = model[1:]
 					}
 				}
-				scratch = q.Enqueue(now, p, scratch[:0])
+				scratch = q.Enqueue(now, &p, scratch[:0])
 				if !slices.Equal(qtIDs(scratch), qtIDs(wantDrop)) {
 					t.Fatalf("%v op %d: Enqueue dropped %v, want %v", spec, op, qtIDs(scratch), qtIDs(wantDrop))
 				}
 			} else {
-				p, ok, d := q.Dequeue(now, scratch[:0])
+				p, ok, d := deq(q, now, scratch[:0])
 				if ok != (len(model) > 0) || len(d) != 0 {
 					t.Fatalf("%v op %d: Dequeue ok=%v drops=%d, model holds %d", spec, op, ok, len(d), len(model))
 				}
@@ -490,7 +490,7 @@ func TestRingGrowShrink(t *testing.T) {
 	next, head := uint64(0), uint64(0)
 	for range 100_000 {
 		next++
-		r.push(Packet{ID: next, Size: 1, Data: []byte{1}})
+		r.push(&Packet{ID: next, Size: 1, Data: []byte{1}})
 	}
 	peak := len(r.buf)
 	for r.n > 10 {
@@ -509,7 +509,7 @@ func TestRingGrowShrink(t *testing.T) {
 	}
 	for range 5000 {
 		next++
-		r.push(Packet{ID: next, Size: 1})
+		r.push(&Packet{ID: next, Size: 1})
 		if p := r.pop(); p.ID != head+1 {
 			t.Fatalf("pop = %d, want %d", p.ID, head+1)
 		}
@@ -523,10 +523,11 @@ func TestRingGrowShrink(t *testing.T) {
 func benchQueue(b *testing.B, kind, args string) {
 	q := mustQueue(b, kind, args)
 	var scratch []Packet
-	p := Packet{Size: 1000}
+	var p, out Packet
+	p.Size = 1000
 	for i := range 100 {
 		p.ID = uint64(i)
-		q.Enqueue(0, p, nil)
+		q.Enqueue(0, &p, nil)
 	}
 	now := time.Duration(0)
 	b.ReportAllocs()
@@ -534,8 +535,8 @@ func benchQueue(b *testing.B, kind, args string) {
 	for i := 0; i < b.N; i++ {
 		now += time.Microsecond
 		p.ID, p.Arrival = uint64(i), now
-		scratch = q.Enqueue(now, p, scratch[:0])
-		_, _, scratch = q.Dequeue(now, scratch[:0])
+		scratch = q.Enqueue(now, &p, scratch[:0])
+		_, scratch = q.Dequeue(now, &out, scratch[:0])
 	}
 }
 
