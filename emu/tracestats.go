@@ -67,17 +67,21 @@ func (t *Trace) Stats() TraceStats {
 	return s
 }
 
-// WriteStats prints a trace's summary for `ccscope trace stats`.
+// Write prints a trace's summary for `ccscope trace stats`.
 func (s TraceStats) Write(w io.Writer, name string) error {
+	once := "n/a (all opportunities at one instant)"
+	if s.OncePass1504 > 0 {
+		once = fmt.Sprintf("%.3f Mbit/s", s.OncePass1504)
+	}
 	_, err := fmt.Fprintf(w, "%s\n"+
 		"  opportunities   %d (first at %d ms)\n"+
 		"  period          %d ms (%.3f s)\n"+
 		"  mean rate       %.3f Mbit/s on mahimahi's 1504-byte scale, %.3f Mbit/s on Pantheon's 1500-byte scale\n"+
-		"  one pass        %.3f Mbit/s (what mm-throughput-graph reports for mm-link --once with no traffic)\n"+
-		"  worst second    %.2f Mbit/s (second %d)\n"+
-		"  best second     %.2f Mbit/s (second %d)\n",
+		"  one pass        %s (mm-throughput-graph's capacity for mm-link --once with no traffic)\n"+
+		"  worst second    %.2f Mbit/s (%d–%d s)\n"+
+		"  best second     %.2f Mbit/s (%d–%d s)\n",
 		name, s.Opportunities, s.First, s.Period, float64(s.Period)/1e3,
-		s.Mbps1504, s.Mbps1500, s.OncePass1504, s.MinSecMbps, s.MinSec, s.MaxSecMbps, s.MaxSec)
+		s.Mbps1504, s.Mbps1500, once, s.MinSecMbps, s.MinSec, s.MinSec+1, s.MaxSecMbps, s.MaxSec, s.MaxSec+1)
 	return err
 }
 
