@@ -163,7 +163,7 @@ func (l *Link) Enqueue(now time.Duration, p Packet) {
 			l.drop(now, DropQueue, d)
 		}
 	}
-	a.Data = nil // do not pin the payload
+	a.Payload = nil // do not pin the payload
 }
 
 // NextEvent is the earliest time at which Advance has something to do: a
@@ -272,7 +272,7 @@ func (l *Link) depart(t time.Duration) {
 		l.tap.Departure(t, p)
 	}
 	l.dl.push(p)
-	p.Data = nil
+	p.Payload = nil
 }
 
 func (l *Link) drop(t time.Duration, reason DropReason, pkts []Packet) {

@@ -26,9 +26,9 @@ type Packet struct {
 	Flow int
 	// ID is opaque to the link: the owner's sequence or packet number.
 	ID uint64
-	// Data is opaque to the link: the packet's bytes in the netns backend,
-	// or nil.
-	Data []byte
+	// Payload is opaque to the link: the transport segment in the sim
+	// backend, the packet's bytes in the netns backend, or nil.
+	Payload any
 
 	// Arrival is set by the link: when the packet entered it.
 	Arrival time.Duration

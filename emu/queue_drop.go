@@ -44,7 +44,7 @@ func (r *ring) pop() Packet {
 func (r *ring) popInto(p *Packet) {
 	i := r.head
 	*p = r.buf[i]
-	r.buf[i].Data = nil // do not pin the payload
+	r.buf[i].Payload = nil // do not pin the payload
 	r.head = (i + 1) & (len(r.buf) - 1)
 	r.n--
 	r.bytes -= p.Size

@@ -490,11 +490,11 @@ func TestRingGrowShrink(t *testing.T) {
 	next, head := uint64(0), uint64(0)
 	for range 100_000 {
 		next++
-		r.push(&Packet{ID: next, Size: 1, Data: []byte{1}})
+		r.push(&Packet{ID: next, Size: 1, Payload: []byte{1}})
 	}
 	peak := len(r.buf)
 	for r.n > 10 {
-		if p := r.pop(); p.ID != head+1 || p.Data == nil {
+		if p := r.pop(); p.ID != head+1 || p.Payload == nil {
 			t.Fatalf("pop = %d, want %d", p.ID, head+1)
 		}
 		head++
@@ -503,7 +503,7 @@ func TestRingGrowShrink(t *testing.T) {
 		t.Errorf("ring holds %d slots for %d packets (peak %d)", len(r.buf), r.n, peak)
 	}
 	for i := range len(r.buf) {
-		if r.buf[i].Data != nil && (i-r.head)&(len(r.buf)-1) >= r.n {
+		if r.buf[i].Payload != nil && (i-r.head)&(len(r.buf)-1) >= r.n {
 			t.Fatalf("free slot %d still references packet data", i)
 		}
 	}
