@@ -31,7 +31,7 @@ func (f *fixedCtl) OnAck(s *Sample, c *Control) {
 func (f *fixedCtl) OnCongestion(ev CongestionEvent, _ *Sample, _ *Control) {
 	f.events = append(f.events, ev)
 }
-func (f *fixedCtl) Mode() string           { return "fixed" }
+func (f *fixedCtl) Mode() string         { return "fixed" }
 func (f *fixedCtl) Vars(dst []Var) []Var { return dst }
 
 // path is a sender and a receiver joined by two emu links, with optional

@@ -7,10 +7,10 @@ import (
 
 // ReceiverStats counts what a receiver got.
 type ReceiverStats struct {
-	Segments, Bytes     int64 // data segments and payload bytes received
+	Segments, Bytes      int64 // data segments and payload bytes received
 	Duplicates, DupBytes int64 // segments (or parts) already received
-	Delivered           int64 // in-order bytes handed to the application
-	OutOfOrder          int64 // segments that arrived above a hole
+	Delivered            int64 // in-order bytes handed to the application
+	OutOfOrder           int64 // segments that arrived above a hole
 }
 
 // maxRanges bounds the out-of-order ranges a receiver tracks; beyond it

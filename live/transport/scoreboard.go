@@ -20,10 +20,10 @@ type segInfo struct {
 	sent time.Duration
 	// The delivery-rate snapshot taken at the latest transmission
 	// (draft-cheng-iccrg-delivery-rate-estimation §3.2).
-	delivered      int64
-	deliveredTime  time.Duration
-	firstSentTime  time.Duration
-	appLimited     bool
+	delivered     int64
+	deliveredTime time.Duration
+	firstSentTime time.Duration
+	appLimited    bool
 	// prev and next link the send-time list by segment number; -1 ends it.
 	prev, next int64
 }

@@ -49,14 +49,14 @@ func (c *SenderConfig) setDefaults() {
 
 // SenderStats counts what a sender did.
 type SenderStats struct {
-	Segments, Bytes             int64 // transmissions, including retransmissions
-	Retransmits, RetransBytes   int64
-	Lost                        int64 // segments marked lost
-	Timeouts                    int64 // RTO expirations
-	FastRecoveries              int64 // loss-recovery episodes started by SACK/RACK
-	Delivered                   int64 // payload bytes delivered (acked or SACKed)
-	Acked                       int64 // payload bytes cumulatively acknowledged
-	DoneAt                      time.Duration
+	Segments, Bytes           int64 // transmissions, including retransmissions
+	Retransmits, RetransBytes int64
+	Lost                      int64 // segments marked lost
+	Timeouts                  int64 // RTO expirations
+	FastRecoveries            int64 // loss-recovery episodes started by SACK/RACK
+	Delivered                 int64 // payload bytes delivered (acked or SACKed)
+	Acked                     int64 // payload bytes cumulatively acknowledged
+	DoneAt                    time.Duration
 }
 
 type recoveryKind uint8
@@ -124,8 +124,8 @@ func NewSender(cfg SenderConfig, ctl Controller, now time.Duration) (*Sender, er
 	s := &Sender{
 		cfg: cfg, ctl: ctl, sb: newScoreboard(),
 		highSacked: -1, rackTimer: Never, rtoDeadline: Never,
-		rtt:        newRTTEstimator(cfg.InitialRTO, cfg.MinRTO, cfg.MaxRTO),
-		rto:        cfg.InitialRTO,
+		rtt:           newRTTEstimator(cfg.InitialRTO, cfg.MinRTO, cfg.MaxRTO),
+		rto:           cfg.InitialRTO,
 		deliveredTime: now, firstSentTime: now,
 	}
 	s.c.MSS = cfg.MSS
@@ -151,7 +151,9 @@ func (s *Sender) InFlight() int { return s.inflight }
 
 // RTT returns the smoothed RTT, RTT variance and minimum RTT (0 before
 // the first sample).
-func (s *Sender) RTT() (srtt, rttvar, minRTT time.Duration) { return s.rtt.srtt, s.rtt.rttvar, s.rtt.min }
+func (s *Sender) RTT() (srtt, rttvar, minRTT time.Duration) {
+	return s.rtt.srtt, s.rtt.rttvar, s.rtt.min
+}
 
 // RTO is the current retransmission timeout, including backoff.
 func (s *Sender) RTO() time.Duration { return s.rto }
