@@ -9,6 +9,7 @@ import (
 
 	"github.com/ccscope/ccscope/capture"
 	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live"
 	"github.com/spf13/cobra"
 )
 
@@ -33,7 +34,11 @@ longest trace has played once. Timed changes (--at) apply at their instant.`,
   ccscope link --uplink 12mbit --downlink 12mbit --cbr 12mbit --duration 10s --at "5s bw 6mbit" --uplink-log up.log
   ccscope link 12mbit 12mbit --uplink-queue droptail --uplink-queue-args packets=100 --cbr 20mbit --duration 30s`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			upCfg, downCfg, timeline, err := lf.configs(args)
+			exp := live.Experiment{Seed: live.DefaultSeed}
+			if err := lf.apply(&exp, args); err != nil {
+				return err
+			}
+			upCfg, downCfg, timeline, err := linkConfigs(exp)
 			if err != nil {
 				return err
 			}

@@ -1,16 +1,22 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live"
 	"github.com/spf13/pflag"
 )
 
 // linkFlags are the link-shaping flags shared by every command that builds
-// an emulated link. Names follow mahimahi's where mahimahi has one.
+// an emulated link. Names follow mahimahi's where mahimahi has one. They
+// fill the link part of a live.Experiment, so flags and experiment files
+// accept exactly the same things.
 type linkFlags struct {
+	fs                               *pflag.FlagSet
 	uplink, downlink                 string
 	once                             bool
 	upQueue, upQueueArgs             string
@@ -26,7 +32,7 @@ type linkFlags struct {
 }
 
 func addLinkFlags(fs *pflag.FlagSet) *linkFlags {
-	f := &linkFlags{}
+	f := &linkFlags{fs: fs}
 	fs.StringVar(&f.uplink, "uplink", "", "uplink (data direction) capacity: a rate like 24mbit or a mahimahi trace file")
 	fs.StringVar(&f.downlink, "downlink", "", "downlink (ack direction) capacity: a rate or a trace file")
 	fs.BoolVar(&f.once, "once", false, "play traces once instead of looping (mm-link --once)")
@@ -48,95 +54,172 @@ func addLinkFlags(fs *pflag.FlagSet) *linkFlags {
 	fs.StringVar(&f.downOnOff, "downlink-onoff", "", "downlink exponential on/off")
 	fs.StringVar(&f.upIntermittent, "uplink-intermittent", "", `uplink fixed on/off like mm-intermittent: "ON OFF", e.g. "5s 1s"`)
 	fs.StringVar(&f.downIntermittent, "downlink-intermittent", "", "downlink fixed on/off")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random process (same seed, same run)")
+	fs.Uint64Var(&f.seed, "seed", live.DefaultSeed, "seed of every random process (same seed, same run)")
 	fs.StringArrayVar(&f.at, "at", nil, `change the link at a time, e.g. --at "5s bw 6mbit" --at "8s uplink loss 1%" (repeatable)`)
 	return f
 }
 
-// configs builds the uplink and downlink configurations and the timed
-// changes. positional holds mm-link style "UPLINK DOWNLINK" arguments.
-func (f *linkFlags) configs(positional []string) (up, down emu.Config, timeline []emu.Command, err error) {
-	upCap, downCap := f.uplink, f.downlink
+func (f *linkFlags) changed(name string) bool { return f.fs.Changed(name) }
+
+// apply writes the flags the user gave into exp, leaving the rest of exp
+// (defaults, or what an experiment file said) alone. positional holds
+// mm-link style "UPLINK DOWNLINK" arguments.
+func (f *linkFlags) apply(exp *live.Experiment, positional []string) error {
+	up, down := &exp.Uplink, &exp.Downlink
 	switch len(positional) {
 	case 0:
 	case 2:
-		if upCap != "" || downCap != "" {
-			return up, down, nil, usagef("give the uplink and downlink either as arguments or as --uplink/--downlink, not both")
+		if f.changed("uplink") || f.changed("downlink") {
+			return usagef("give the uplink and downlink either as arguments or as --uplink/--downlink, not both")
 		}
-		upCap, downCap = positional[0], positional[1]
+		up.Capacity, down.Capacity = positional[0], positional[1]
 	default:
-		return up, down, nil, usagef("want UPLINK DOWNLINK (two traces or rates), got %d arguments", len(positional))
+		return usagef("want UPLINK DOWNLINK (two traces or rates), got %d arguments", len(positional))
 	}
-	if upCap == "" || downCap == "" {
-		return up, down, nil, usagef("need both --uplink and --downlink (a rate like 24mbit or a mahimahi trace file)")
+	str := func(name string, dst *string, v string) {
+		if f.changed(name) {
+			*dst = v
+		}
 	}
-	up.Seed, down.Seed = f.seed, f.seed+0x9e3779b97f4a7c15 // distinct streams per direction
-	up.Once, down.Once = f.once, f.once
-	dirs := []struct {
-		name                string
-		cfg                 *emu.Config
-		capacity, qt, qa    string
-		delay, jitter, loss string
-		onoff, intermittent string
-	}{
-		{"uplink", &up, upCap, f.upQueue, f.upQueueArgs, or(f.upDelay, f.delay), or(f.upJitter, f.jitter), f.upLoss, f.upOnOff, f.upIntermittent},
-		{"downlink", &down, downCap, f.downQueue, f.downQueueArgs, or(f.downDelay, f.delay), or(f.downJitter, f.jitter), f.downLoss, f.downOnOff, f.downIntermittent},
+	str("uplink", &up.Capacity, f.uplink)
+	str("downlink", &down.Capacity, f.downlink)
+	if f.changed("once") {
+		up.Once, down.Once = f.once, f.once
 	}
-	for _, d := range dirs {
-		c := d.cfg
-		if c.Capacity, err = emu.ParseCapacity(d.capacity); err != nil {
-			return up, down, nil, fmt.Errorf("--%s: %w", d.name, err)
-		}
-		if c.Queue, err = emu.ParseQueue(d.qt, d.qa); err != nil {
-			return up, down, nil, usagef("--%s-queue: %w", d.name, err)
-		}
-		if d.delay != "" {
-			if c.Delay, err = emu.ParseDuration("--"+d.name+"-delay", d.delay); err != nil {
-				return up, down, nil, usageError{err}
-			}
-		}
-		if d.jitter != "" {
-			if c.Jitter, err = emu.ParseDuration("--"+d.name+"-jitter", d.jitter); err != nil {
-				return up, down, nil, usageError{err}
-			}
-		}
-		c.Reorder = f.reorder
-		if d.loss != "" {
-			if c.Loss, err = emu.ParseLoss(d.loss); err != nil {
-				return up, down, nil, usagef("--%s-loss: %w", d.name, err)
-			}
-		}
+	str("uplink-queue", &up.Queue, f.upQueue)
+	str("uplink-queue-args", &up.QueueArgs, f.upQueueArgs)
+	str("downlink-queue", &down.Queue, f.downQueue)
+	str("downlink-queue-args", &down.QueueArgs, f.downQueueArgs)
+	if err := durFlag(f, "delay", f.delay, &up.Delay, &down.Delay); err != nil {
+		return err
+	}
+	if err := durFlag(f, "uplink-delay", f.upDelay, &up.Delay); err != nil {
+		return err
+	}
+	if err := durFlag(f, "downlink-delay", f.downDelay, &down.Delay); err != nil {
+		return err
+	}
+	if err := durFlag(f, "jitter", f.jitter, &up.Jitter, &down.Jitter); err != nil {
+		return err
+	}
+	if err := durFlag(f, "uplink-jitter", f.upJitter, &up.Jitter); err != nil {
+		return err
+	}
+	if err := durFlag(f, "downlink-jitter", f.downJitter, &down.Jitter); err != nil {
+		return err
+	}
+	if f.changed("reorder") {
+		up.Reorder, down.Reorder = f.reorder, f.reorder
+	}
+	str("loss", &up.Loss, f.upLoss)
+	str("uplink-loss", &up.Loss, f.upLoss)
+	str("downlink-loss", &down.Loss, f.downLoss)
+	for _, o := range []struct {
+		onoff, inter string
+		dst          *string
+	}{{"uplink-onoff", "uplink-intermittent", &up.OnOff}, {"downlink-onoff", "downlink-intermittent", &down.OnOff}} {
 		switch {
-		case d.onoff != "" && d.intermittent != "":
-			return up, down, nil, usagef("--%s-onoff and --%s-intermittent cannot both be set", d.name, d.name)
-		case d.onoff != "":
-			if c.OnOff, err = emu.ParseOnOff("onoff " + d.onoff); err != nil {
-				return up, down, nil, usagef("--%s-onoff: %w", d.name, err)
-			}
-		case d.intermittent != "":
-			if c.OnOff, err = emu.ParseOnOff("intermittent " + d.intermittent); err != nil {
-				return up, down, nil, usagef("--%s-intermittent: %w", d.name, err)
-			}
+		case f.changed(o.onoff) && f.changed(o.inter):
+			return usagef("--%s and --%s cannot both be set", o.onoff, o.inter)
+		case f.changed(o.onoff):
+			*o.dst = "onoff " + f.fs.Lookup(o.onoff).Value.String()
+		case f.changed(o.inter):
+			*o.dst = "intermittent " + f.fs.Lookup(o.inter).Value.String()
 		}
-		if err := c.Validate(); err != nil {
-			return up, down, nil, usagef("%s: %w", d.name, err)
-		}
+	}
+	if f.changed("seed") {
+		exp.Seed = f.seed
 	}
 	for _, a := range f.at {
-		cmd, err := emu.ParseTimedCommand(a, nil)
-		if err != nil {
-			return up, down, nil, usagef("--at: %w", err)
+		at, rest, ok := strings.Cut(strings.TrimSpace(a), " ")
+		if !ok {
+			return usagef("--at %q: want \"TIME COMMAND\", e.g. \"5s bw 6mbit\"", a)
 		}
-		timeline = append(timeline, cmd)
+		t, err := emu.ParseDuration("--at time", at)
+		if err != nil {
+			return usageError{err}
+		}
+		exp.Timeline = append(exp.Timeline, live.TimedChange{At: t, Command: strings.TrimSpace(rest)})
 	}
-	return up, down, timeline, nil
+	return nil
 }
 
-func or(a, b string) string {
-	if a != "" {
-		return a
+// durFlag parses a duration flag the user gave into every destination.
+func durFlag(f *linkFlags, name, v string, dst ...*time.Duration) error {
+	if !f.changed(name) {
+		return nil
 	}
-	return b
+	d, err := emu.ParseDuration("--"+name, v)
+	if err != nil {
+		return usageError{err}
+	}
+	for _, p := range dst {
+		*p = d
+	}
+	return nil
+}
+
+// flagFor names the flag that sets an experiment field, so errors about
+// flags name the flag the user typed.
+func flagFor(field string) string {
+	dir, key, ok := strings.Cut(field, ".")
+	if !ok {
+		switch field {
+		case "duration", "seed":
+			return "--" + field
+		}
+		return ""
+	}
+	if dir != "uplink" && dir != "downlink" {
+		if strings.HasPrefix(dir, "event[") {
+			return "--at"
+		}
+		return ""
+	}
+	switch key {
+	case "capacity":
+		return "--" + dir
+	case "queue", "queue-args", "delay", "jitter", "loss", "onoff", "log":
+		return "--" + dir + "-" + key
+	}
+	return ""
+}
+
+// flagErrors rewrites an experiment's field errors in terms of the flags
+// that set them ("--uplink-queue-args: ..."), when the fields came from
+// flags rather than a file.
+func flagErrors(err error) error {
+	fes := live.FieldErrors(err)
+	if len(fes) == 0 {
+		return err
+	}
+	var out []error
+	for _, fe := range fes {
+		if fe.File == "" {
+			if fl := flagFor(fe.Field); fl != "" {
+				out = append(out, usagef("%s: %v", fl, fe.Err))
+				continue
+			}
+		}
+		out = append(out, fe)
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return errors.Join(out...)
+}
+
+// linkConfigs builds the two link configurations and the timeline from an
+// experiment's link part.
+func linkConfigs(exp live.Experiment) (up, down emu.Config, timeline []emu.Command, err error) {
+	if exp.Uplink.Capacity == "" || exp.Downlink.Capacity == "" {
+		return up, down, nil, usagef("need both --uplink and --downlink (a rate like 24mbit or a mahimahi trace file)")
+	}
+	up, down, timeline, err = exp.Links()
+	if err != nil {
+		return up, down, nil, flagErrors(err)
+	}
+	return up, down, timeline, nil
 }
 
 // schedule puts a timeline on the two links.

@@ -18,3 +18,11 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// or returns a, or b when a is empty.
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -37,8 +37,12 @@ type Sample struct {
 	// Delivered is the total number of bytes delivered so far.
 	Delivered int64
 	// BytesInFlight and PacketsInFlight are what the sender believes is in
-	// the network after this ACK (CCP bytes_in_flight, packets_in_flight).
+	// the network after this ACK (CCP bytes_in_flight, packets_in_flight):
+	// RFC 6675's pipe, which leaves out SACKed and lost segments.
 	BytesInFlight, PacketsInFlight int
+	// FlightSize is RFC 5681's FlightSize: bytes sent and not yet
+	// cumulatively acknowledged (SACKed and lost segments included).
+	FlightSize int
 	// SRTT, RTTVar and MinRTT are the sender's RTT estimates.
 	SRTT, RTTVar, MinRTT time.Duration
 	// InRecovery is true while a loss-recovery episode is in progress.

@@ -376,6 +376,7 @@ func (s *Sender) fillState(now time.Duration) {
 	sm.Now = now
 	sm.Delivered = s.delivered
 	sm.BytesInFlight, sm.PacketsInFlight = s.inflight, s.inflightPkts
+	sm.FlightSize = int(s.sndNxt - s.sndUna)
 	sm.SRTT, sm.RTTVar, sm.MinRTT = s.rtt.srtt, s.rtt.rttvar, s.rtt.min
 	sm.InRecovery = s.recovery != noRecovery
 }

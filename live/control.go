@@ -1,0 +1,119 @@
+package live
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ccscope/ccscope/emu"
+)
+
+// Command is a typed control event applied to a running experiment at the
+// current experiment time: a link change, a flow added or stopped.
+type Command interface {
+	// String writes the command in ParseCommand's syntax, so a recorded
+	// timeline can be replayed.
+	String() string
+	isCommand()
+}
+
+// LinkCommand changes the emulated link.
+type LinkCommand struct{ emu.Command }
+
+// FlowAdd starts a new flow.
+type FlowAdd struct {
+	Scheme string
+	Size   int64 // bytes; 0 = bulk
+}
+
+// FlowStop stops a flow: it sends nothing more.
+type FlowStop struct{ ID int }
+
+func (LinkCommand) isCommand() {}
+func (FlowAdd) isCommand()     {}
+func (FlowStop) isCommand()    {}
+
+func (c LinkCommand) String() string { return c.Command.String() }
+func (c FlowAdd) String() string {
+	if c.Size > 0 {
+		return "flow add " + c.Scheme + " " + strconv.FormatInt(c.Size, 10)
+	}
+	return "flow add " + c.Scheme
+}
+func (c FlowStop) String() string { return "flow stop " + strconv.Itoa(c.ID) }
+
+// ParseCommand reads a control command: a link command (see
+// emu.CommandHelp), "flow add SCHEME [SIZE]" or "flow stop ID".
+func ParseCommand(text string, loadTrace func(string) (*emu.Trace, error)) (Command, error) {
+	f := strings.Fields(text)
+	if len(f) > 0 && strings.EqualFold(f[0], "flow") {
+		if len(f) < 2 {
+			return nil, fmt.Errorf("flow: usage: flow add SCHEME [SIZE] | flow stop ID")
+		}
+		switch strings.ToLower(f[1]) {
+		case "add":
+			if len(f) < 3 || len(f) > 4 {
+				return nil, fmt.Errorf("flow add: usage: flow add SCHEME [SIZE], e.g. flow add bbr or flow add cubic 10MB")
+			}
+			c := FlowAdd{Scheme: f[2]}
+			if len(f) == 4 {
+				n, err := ParseSize(f[3])
+				if err != nil {
+					return nil, fmt.Errorf("flow add: %w", err)
+				}
+				c.Size = n
+			}
+			return c, nil
+		case "stop":
+			if len(f) != 3 {
+				return nil, fmt.Errorf("flow stop: usage: flow stop ID, e.g. flow stop 2")
+			}
+			id, err := strconv.Atoi(f[2])
+			if err != nil || id < 1 {
+				return nil, fmt.Errorf("flow stop: %q is not a flow number (flows are numbered from 1)", f[2])
+			}
+			return FlowStop{ID: id}, nil
+		}
+		return nil, fmt.Errorf("flow: unknown action %q (want add or stop)", f[1])
+	}
+	lc, err := emu.ParseCommand(text, loadTrace)
+	if err != nil {
+		return nil, err
+	}
+	return LinkCommand{lc}, nil
+}
+
+// RecordKind classifies timeline records.
+type RecordKind uint8
+
+const (
+	// RecordChange is a command applied to the run (replayable).
+	RecordChange RecordKind = iota + 1
+	// RecordInfo is something that happened (a flow started or finished).
+	RecordInfo
+	// RecordWarning and RecordError are problems the user should see.
+	RecordWarning
+	RecordError
+)
+
+func (k RecordKind) String() string {
+	switch k {
+	case RecordChange:
+		return "change"
+	case RecordInfo:
+		return "info"
+	case RecordWarning:
+		return "warning"
+	case RecordError:
+		return "error"
+	}
+	return "?"
+}
+
+// Record is one entry of a run's timeline.
+type Record struct {
+	At   time.Duration
+	Kind RecordKind
+	Text string
+}

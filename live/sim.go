@@ -1,0 +1,400 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live/transport"
+)
+
+// Never is the time NextEvent returns when nothing is pending.
+const Never = emu.Never
+
+// SimOptions are what a sim needs beyond its experiment.
+type SimOptions struct {
+	// NewController builds a scheme from a spec such as "cubic"; required.
+	NewController func(spec string) (transport.Controller, error)
+	// Recorder receives the sampled series; nil records nothing.
+	Recorder Recorder
+	// UplinkTap and DownlinkTap also see every event of the two links
+	// (e.g. mahimahi log writers); nil for none.
+	UplinkTap, DownlinkTap emu.Tap
+}
+
+// Sim runs an experiment in virtual time: flows of the userspace transport
+// over an uplink (data) and a downlink (ACKs). It is deterministic: the
+// same experiment, seed and commands give the same results. A Sim is not
+// safe for concurrent use; a runner goroutine owns it.
+type Sim struct {
+	exp      Experiment
+	opt      SimOptions
+	up, down *emu.Link
+	flows    []*flow
+	now, end time.Duration
+
+	sampler  sampler
+	timeline []Record
+	pending  []Record // scripted changes not reached yet, for the timeline
+
+	pool []*transport.Segment
+	out  []emu.Packet
+	sum  summaryAcc
+}
+
+// flow is one flow of a sim.
+type flow struct {
+	id      int
+	spec    FlowSpec
+	ctl     transport.Controller
+	snd     *transport.Sender
+	rcv     *transport.Receiver
+	started bool
+	stopped bool
+	done    bool
+	mode    string
+}
+
+// NewSim prepares an experiment for running. The experiment must be valid.
+func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
+	if opt.NewController == nil {
+		return nil, fmt.Errorf("sim: no controller factory")
+	}
+	if err := exp.Validate(func(spec string) error {
+		_, err := opt.NewController(spec)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if exp.Backend != "" && exp.Backend != BackendSim {
+		return nil, fmt.Errorf("sim: experiment backend is %q", exp.Backend)
+	}
+	upCfg, downCfg, timeline, err := exp.Links()
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{exp: exp, opt: opt, end: exp.Duration}
+	s.sum.init()
+	if s.up, err = emu.NewLink(upCfg, &simTap{s: s, up: true, next: opt.UplinkTap}); err != nil {
+		return nil, fmt.Errorf("uplink: %w", err)
+	}
+	if s.down, err = emu.NewLink(downCfg, &simTap{s: s, next: opt.DownlinkTap}); err != nil {
+		return nil, fmt.Errorf("downlink: %w", err)
+	}
+	for _, c := range timeline {
+		if err := s.scheduleLink(c); err != nil {
+			return nil, err
+		}
+		s.pending = append(s.pending, Record{At: c.Change.At, Kind: RecordChange, Text: c.String()})
+	}
+	for _, fs := range exp.Flows {
+		if _, err := s.addFlow(fs); err != nil {
+			return nil, err
+		}
+	}
+	s.sampler.init(s, opt.Recorder, exp.SampleInterval)
+	return s, nil
+}
+
+func (s *Sim) scheduleLink(c emu.Command) error {
+	if c.Dir&emu.Uplink != 0 {
+		if err := s.up.Schedule(c.Change); err != nil {
+			return fmt.Errorf("uplink %s: %w", c.Change, err)
+		}
+	}
+	if c.Dir&emu.Downlink != 0 {
+		if err := s.down.Schedule(c.Change); err != nil {
+			return fmt.Errorf("downlink %s: %w", c.Change, err)
+		}
+	}
+	return nil
+}
+
+// addFlow registers a flow that starts at fs.Start (or now, if that has
+// passed) and returns its id.
+func (s *Sim) addFlow(fs FlowSpec) (int, error) {
+	ctl, err := s.opt.NewController(fs.Scheme)
+	if err != nil {
+		return 0, err
+	}
+	if fs.Start < s.now {
+		fs.Start = s.now
+	}
+	f := &flow{id: len(s.flows) + 1, spec: fs, ctl: ctl}
+	s.flows = append(s.flows, f)
+	s.sum.flow(f.id)
+	return f.id, nil
+}
+
+// Now is the current experiment time.
+func (s *Sim) Now() time.Duration { return s.now }
+
+// End is when the experiment ends.
+func (s *Sim) End() time.Duration { return s.end }
+
+// Experiment is the experiment being run.
+func (s *Sim) Experiment() Experiment { return s.exp }
+
+// Timeline is what has happened so far: applied changes, flow starts and
+// ends, warnings.
+func (s *Sim) Timeline() []Record { return append([]Record(nil), s.timeline...) }
+
+// Uplink and Downlink are the two links (for reading their state).
+func (s *Sim) Uplink() *emu.Link   { return s.up }
+func (s *Sim) Downlink() *emu.Link { return s.down }
+
+// Apply applies a command at the current experiment time and records it.
+func (s *Sim) Apply(c Command) error {
+	switch c := c.(type) {
+	case LinkCommand:
+		// Apply at once, so that readers see the new configuration.
+		lc := c.Command
+		if lc.Dir&emu.Uplink != 0 {
+			if err := s.up.Apply(s.now, lc.Change); err != nil {
+				return fmt.Errorf("uplink %s: %w", lc.Change, err)
+			}
+		}
+		if lc.Dir&emu.Downlink != 0 {
+			if err := s.down.Apply(s.now, lc.Change); err != nil {
+				return fmt.Errorf("downlink %s: %w", lc.Change, err)
+			}
+		}
+	case FlowAdd:
+		id, err := s.addFlow(FlowSpec{Scheme: c.Scheme, Start: s.now, Size: c.Size})
+		if err != nil {
+			return err
+		}
+		s.record(RecordChange, c.String())
+		s.record(RecordInfo, fmt.Sprintf("flow %d (%s) added", id, c.Scheme))
+		return nil
+	case FlowStop:
+		if c.ID < 1 || c.ID > len(s.flows) {
+			return fmt.Errorf("flow stop: there is no flow %d (flows 1..%d)", c.ID, len(s.flows))
+		}
+		f := s.flows[c.ID-1]
+		if f.stopped || f.done {
+			return fmt.Errorf("flow stop: flow %d has already ended", c.ID)
+		}
+		f.stopped = true
+	default:
+		return fmt.Errorf("unknown command %T", c)
+	}
+	s.record(RecordChange, c.String())
+	return nil
+}
+
+func (s *Sim) record(kind RecordKind, text string) {
+	s.timeline = append(s.timeline, Record{At: s.now, Kind: kind, Text: text})
+}
+
+// NextEvent is the time of the next thing the sim will do (≥ Now), or
+// Never.
+func (s *Sim) NextEvent() time.Duration {
+	t := min(s.up.NextEvent(), s.down.NextEvent(), s.sampler.next)
+	for _, f := range s.flows {
+		switch {
+		case f.stopped || f.done:
+		case !f.started:
+			t = min(t, f.spec.Start)
+		default:
+			t = min(t, f.snd.NextSend(), f.snd.NextTimer())
+		}
+	}
+	if len(s.pending) > 0 {
+		t = min(t, s.pending[0].At)
+	}
+	return max(t, s.now)
+}
+
+// RunUntil processes every event up to and including until (bounded by
+// the end of the experiment) and leaves Now at until.
+func (s *Sim) RunUntil(until time.Duration) {
+	until = min(until, s.end)
+	for {
+		t := s.NextEvent()
+		if t > until {
+			break
+		}
+		s.step(t)
+	}
+	if until > s.now {
+		s.now = until
+	}
+}
+
+// Done reports whether the experiment has reached its end.
+func (s *Sim) Done() bool { return s.now >= s.end }
+
+// Run runs the whole experiment as fast as possible. progress, if not nil,
+// is called about every second of experiment time.
+func (s *Sim) Run(ctx context.Context, progress func(now time.Duration)) error {
+	for !s.Done() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.RunUntil(s.now + time.Second)
+		if progress != nil {
+			progress(s.now)
+		}
+	}
+	s.Finish()
+	return nil
+}
+
+// Finish accounts the links up to the end (every opportunity and every
+// packet still crossing) so the summary and the logs are complete.
+func (s *Sim) Finish() {
+	s.out = s.up.Advance(s.end, s.out[:0])
+	s.out = s.down.Advance(s.end, s.out[:0])
+}
+
+// step processes everything due at time t.
+func (s *Sim) step(t time.Duration) {
+	s.now = t
+	for len(s.pending) > 0 && s.pending[0].At <= t {
+		s.timeline = append(s.timeline, s.pending[0])
+		s.pending = s.pending[1:]
+	}
+	for _, f := range s.flows {
+		if !f.started && !f.stopped && f.spec.Start <= t {
+			s.startFlow(f, t)
+		}
+	}
+	// Data reaching receivers; their ACKs enter the downlink.
+	s.out = s.up.Advance(t, s.out[:0])
+	for i := range s.out {
+		p := &s.out[i]
+		seg := p.Payload.(*transport.Segment)
+		s.sum.exit(p, t)
+		f := s.flows[p.Flow-1]
+		if f.stopped {
+			s.put(seg)
+			continue
+		}
+		ack := s.get()
+		f.rcv.OnData(t, seg, ack)
+		s.sampler.owd(f.id, t, t-p.Arrival)
+		s.put(seg)
+		s.down.Enqueue(t, emu.Packet{Size: ack.IPSize() + emu.TUNHeaderBytes, Flow: f.id, Payload: ack})
+	}
+	// ACKs reaching senders.
+	s.out = s.down.Advance(t, s.out[:0])
+	for i := range s.out {
+		p := &s.out[i]
+		ack := p.Payload.(*transport.Segment)
+		if f := s.flows[p.Flow-1]; !f.stopped && !f.done {
+			f.snd.OnAck(t, ack)
+			s.checkDone(f, t)
+		}
+		s.put(ack)
+	}
+	// Timers and transmissions.
+	for _, f := range s.flows {
+		if !f.started || f.stopped || f.done {
+			continue
+		}
+		if f.snd.NextTimer() <= t {
+			f.snd.OnTimer(t)
+		}
+		for f.snd.NextSend() <= t {
+			seg := s.get()
+			if !f.snd.Send(t, seg) {
+				s.put(seg)
+				break
+			}
+			s.up.Enqueue(t, emu.Packet{Size: seg.IPSize() + emu.TUNHeaderBytes, Flow: f.id, ID: seg.Seq, Payload: seg})
+		}
+		s.noteMode(f)
+	}
+	if t >= s.sampler.next {
+		s.sampler.sample(t)
+	}
+}
+
+func (s *Sim) startFlow(f *flow, t time.Duration) {
+	snd, err := transport.NewSender(transport.SenderConfig{Size: f.spec.Size}, f.ctl, t)
+	if err != nil {
+		f.stopped = true
+		s.record(RecordError, fmt.Sprintf("flow %d: %v", f.id, err))
+		return
+	}
+	f.snd, f.rcv, f.started = snd, transport.NewReceiver(), true
+	what := "bulk"
+	if f.spec.Size > 0 {
+		what = FormatSize(f.spec.Size)
+	}
+	s.record(RecordInfo, fmt.Sprintf("flow %d (%s, %s) started", f.id, f.ctl.Name(), what))
+	s.sum.start(f.id, t)
+}
+
+func (s *Sim) checkDone(f *flow, t time.Duration) {
+	if f.snd.Done() && !f.done {
+		f.done = true
+		s.record(RecordInfo, fmt.Sprintf("flow %d finished: %s in %v", f.id, FormatSize(f.spec.Size), (t-f.spec.Start).Round(time.Microsecond)))
+	}
+}
+
+// noteMode records scheme state changes (slow start, recovery, ...).
+func (s *Sim) noteMode(f *flow) {
+	if m := f.ctl.Mode(); m != f.mode {
+		f.mode = m
+		s.sampler.mode(f.id, s.now, m)
+	}
+}
+
+// get and put recycle segments: the sim moves millions of them.
+func (s *Sim) get() *transport.Segment {
+	if n := len(s.pool); n > 0 {
+		seg := s.pool[n-1]
+		s.pool = s.pool[:n-1]
+		return seg
+	}
+	return new(transport.Segment)
+}
+
+func (s *Sim) put(seg *transport.Segment) { s.pool = append(s.pool, seg) }
+
+// simTap watches a link for the summary and the samplers, recycles the
+// segments of dropped packets and forwards every event to next.
+type simTap struct {
+	s    *Sim
+	up   bool
+	next emu.Tap
+}
+
+func (t *simTap) Opportunity(at time.Duration) {
+	if t.up {
+		t.s.sum.opportunity(at)
+	}
+	if t.next != nil {
+		t.next.Opportunity(at)
+	}
+}
+
+func (t *simTap) Arrival(at time.Duration, p *emu.Packet) {
+	if t.up {
+		t.s.sum.arrival(p, at)
+	}
+	if t.next != nil {
+		t.next.Arrival(at, p)
+	}
+}
+
+func (t *simTap) Drop(at time.Duration, reason emu.DropReason, pkts []emu.Packet) {
+	if t.next != nil {
+		t.next.Drop(at, reason, pkts)
+	}
+	for i := range pkts {
+		if seg, ok := pkts[i].Payload.(*transport.Segment); ok {
+			t.s.put(seg)
+		}
+	}
+}
+
+func (t *simTap) Departure(at time.Duration, p *emu.Packet) {
+	t.s.sampler.departure(t.up, p, at)
+	if t.next != nil {
+		t.next.Departure(at, p)
+	}
+}
