@@ -194,7 +194,8 @@ func TestUsageErrors(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	out := mustRun(t)
-	for _, want := range []string{"Average capacity: 18.05 Mbits/s", "utilization", "per second"} {
+	// 24 Mbit/s for 10 s then 12 for 10 s: 18 Mbit/s on average.
+	for _, want := range []string{"Average capacity: 18.00 Mbit/s", "-- Flow 2 (reno, from 5s):", "    10      12.", "Jain's fairness index"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

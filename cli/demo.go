@@ -3,19 +3,18 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/ccscope/ccscope/capture"
-	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live"
+	"github.com/ccscope/ccscope/live/cc"
+	"github.com/ccscope/ccscope/live/store"
 	"github.com/spf13/cobra"
 )
 
 func newDemoCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "run a short headless demo of the link emulator",
+		Short: "run a short headless demo: cubic and reno sharing a link that slows down",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), env)
@@ -23,69 +22,56 @@ func newDemoCmd(env *Env) *cobra.Command {
 	}
 }
 
-// runDemo overloads a 24 Mbit/s droptail link with 30 Mbit/s of CBR for
-// 10 s of virtual time, halves the link at 5 s, and analyses the log the
-// way mm-throughput-graph would.
+// runDemo runs the workbench's default link with a cubic flow, a reno
+// flow joining at 5 s and the bandwidth halving at 10 s, prints each
+// second's throughput and the Pantheon-style summary.
 func runDemo(ctx context.Context, env *Env) error {
 	w := env.Stdout
-	q, err := emu.ParseQueue("droptail", "packets=100")
+	exp := live.DefaultExperiment()
+	exp.Name = "demo"
+	exp.Duration = 20 * time.Second
+	exp.Flows = []live.FlowSpec{{Scheme: "cubic"}, {Scheme: "reno", Start: 5 * time.Second}}
+	exp.Timeline = []live.TimedChange{{At: 10 * time.Second, Command: "bw 12mbit"}}
+	st := store.NewStore()
+	sim, err := live.NewSim(exp, live.SimOptions{NewController: cc.New, Recorder: live.StoreRecorder(st)})
 	if err != nil {
 		return err
 	}
-	cfg := emu.Config{Capacity: emu.RateCapacity(24e6), Queue: q, Delay: 20 * time.Millisecond, Seed: 1}
-	link, err := emu.NewLink(cfg, nil)
-	if err != nil {
-		return err
-	}
-	change, err := emu.ParseTimedCommand("5s bw 12mbit", nil)
-	if err != nil {
-		return err
-	}
-	if err := link.Schedule(change.Change); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "ccscope-demo-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	logPath := filepath.Join(dir, "uplink.log")
-	ol, err := createLog(logPath, capture.LogHeader{Link: "Uplink", TracePath: cfg.Capacity.String(),
-		LogPath: logPath, CommandLine: []string{"ccscope", "demo"}, Queue: q.String()})
-	if err != nil {
-		return err
-	}
-	defer ol.abort()
-	link.SetTap(ol.w)
-	const end = 10 * time.Second
-	fmt.Fprintf(w, "ccscope demo: 30 Mbit/s of constant-bit-rate traffic into a %s link (%s, %v one-way delay)\n", cfg.Capacity, q, cfg.Delay)
-	fmt.Fprintf(w, "for %v of virtual time; at 5s the link drops to 12mbit.\n\n", end)
+	fmt.Fprintf(w, "ccscope demo: a %s link, %v one-way delay each way, %s %s uplink queue.\n",
+		exp.Uplink.Capacity, exp.Uplink.Delay, exp.Uplink.Queue, exp.Uplink.QueueArgs)
+	fmt.Fprintf(w, "cubic starts at 0s, reno joins at 5s, the link drops to 12mbit at 10s; %v of virtual time.\n\n", exp.Duration)
 	start := time.Now()
-	if err := emu.RunLinks(ctx, []emu.Drive{{Link: link, Source: &emu.CBR{Rate: 30e6, Size: 1500}}}, end); err != nil {
+	if err := sim.Run(ctx, nil); err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
-	if err := ol.commit(); err != nil {
+
+	fmt.Fprintf(w, "%6s %10s %10s %10s %10s %10s\n", "t (s)", "capacity", "cubic", "reno", "queue", "cwnd")
+	fmt.Fprintf(w, "%6s %10s %10s %10s %10s %10s\n", "", "Mbit/s", "Mbit/s", "Mbit/s", "ms", "cubic, KB")
+	mean := func(key string, from, to time.Duration) float64 {
+		s := st.Lookup(key)
+		if s == nil {
+			return 0
+		}
+		a := s.Window(from, to-1, 1)
+		if len(a) == 0 {
+			return 0
+		}
+		return a[0].Mean
+	}
+	for sec := time.Duration(0); sec < exp.Duration; sec += time.Second {
+		fmt.Fprintf(w, "%6d %10.2f %10.2f %10.2f %10.1f %10.1f\n", sec/time.Second,
+			mean("link/uplink/capacity", sec, sec+time.Second)/1e6,
+			mean("flow/1/throughput", sec, sec+time.Second)/1e6,
+			mean("flow/2/throughput", sec, sec+time.Second)/1e6,
+			mean("link/uplink/sojourn", sec, sec+time.Second),
+			mean("flow/1/cwnd", sec, sec+time.Second)/1e3)
+	}
+	fmt.Fprintln(w)
+	if err := sim.Summary().WriteText(w); err != nil {
 		return err
 	}
-	f, err := os.Open(logPath)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	a, err := capture.Analyze(f, logPath, capture.AnalyzeOptions{MsPerBin: 1000})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "ccscope analyze (mm-throughput-graph's numbers):")
-	fmt.Fprint(w, a.MahimahiSummary())
-	fmt.Fprintln(w, "\nper second (Mbit/s):")
-	if err := writeBins(w, a); err != nil {
-		return err
-	}
-	s := link.Stats()
-	fmt.Fprintf(w, "\n%d packets in, %d out, %d dropped by the queue; simulated in %v.\n",
-		s.Arrivals, s.Departures, s.DropsByReason[emu.DropQueue], elapsed.Round(time.Millisecond))
-	fmt.Fprintln(w, "Try: ccscope link --help, ccscope trace --help, ccscope analyze --help")
+	fmt.Fprintf(w, "\nsimulated %v in %v. Try: ccscope run --help, ccscope link --help, ccscope analyze --help\n",
+		exp.Duration, elapsed.Round(time.Millisecond))
 	return nil
 }

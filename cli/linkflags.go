@@ -171,8 +171,15 @@ func flagFor(field string) string {
 		return ""
 	}
 	if dir != "uplink" && dir != "downlink" {
-		if strings.HasPrefix(dir, "event[") {
+		switch {
+		case strings.HasPrefix(dir, "event["):
 			return "--at"
+		case strings.HasPrefix(dir, "flow[") && key == "scheme":
+			return "--scheme"
+		case strings.HasPrefix(dir, "flow[") && key == "start":
+			return "--interval"
+		case strings.HasPrefix(dir, "flow[") && key == "size":
+			return "--size"
 		}
 		return ""
 	}
