@@ -345,3 +345,27 @@ func (q *Cubic) Vars(dst []transport.Var) []transport.Var {
 		transport.Var{Name: "target", Value: q.target, Unit: unitPackets},
 	)
 }
+
+// cubicScheme is cubic's registry entry.
+func cubicScheme() Scheme {
+	return Scheme{
+		Name: "cubic",
+		Doc:  "CUBIC: cubic window growth around the last saturation point, with HyStart++ (RFC 9438, RFC 9406)",
+		Params: []Param{
+			{Name: "beta", Doc: "multiplicative decrease factor β_cubic: cwnd after a loss as a fraction of cwnd before it", Default: 0.7, Min: 0.1, Max: 0.95},
+			{Name: "c", Doc: "cubic scaling constant C: how fast the window grows away from W_max", Unit: "segments/s³", Default: 0.4, Min: 0.01, Max: 10},
+			{Name: "fast_convergence", Doc: "lower W_max after a loss below the previous one, to release bandwidth to new flows (RFC 9438 §4.7)", Default: 1, Min: 0, Max: 1, Kind: KindBool},
+			{Name: "hystart", Doc: "HyStart++: leave the initial slow start when the RTT rises (RFC 9406)", Default: 1, Min: 0, Max: 1, Kind: KindBool},
+			iwParam(),
+		},
+		New: func(p Params) transport.Controller {
+			return NewCubic(CubicConfig{
+				Beta:            p.Get("beta"),
+				C:               p.Get("c"),
+				FastConvergence: p.Bool("fast_convergence"),
+				HyStart:         p.Bool("hystart"),
+				IW:              p.Int("iw"),
+			})
+		},
+	}
+}

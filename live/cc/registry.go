@@ -66,39 +66,16 @@ type Scheme struct {
 	New       func(p Params) transport.Controller
 }
 
-// schemes is the registry: one entry per scheme, in any order. Each call
-// returns a new table.
+// schemes is the registry: one entry per scheme, each defined beside its
+// implementation. Each call returns a new table.
 func schemes() []Scheme {
-	return []Scheme{
-		{
-			Name:   "reno",
-			Doc:    "NewReno: slow start, AIMD congestion avoidance, halve on loss (RFC 5681, RFC 6582)",
-			Params: []Param{iwParam()},
-			New: func(p Params) transport.Controller {
-				return NewReno(p.Int("iw"))
-			},
-		},
-		{
-			Name: "cubic",
-			Doc:  "CUBIC: cubic window growth around the last saturation point, with HyStart++ (RFC 9438, RFC 9406)",
-			Params: []Param{
-				{Name: "beta", Doc: "multiplicative decrease factor β_cubic: cwnd after a loss as a fraction of cwnd before it", Default: 0.7, Min: 0.1, Max: 0.95},
-				{Name: "c", Doc: "cubic scaling constant C: how fast the window grows away from W_max", Unit: "segments/s³", Default: 0.4, Min: 0.01, Max: 10},
-				{Name: "fast_convergence", Doc: "lower W_max after a loss below the previous one, to release bandwidth to new flows (RFC 9438 §4.7)", Default: 1, Min: 0, Max: 1, Kind: KindBool},
-				{Name: "hystart", Doc: "HyStart++: leave the initial slow start when the RTT rises (RFC 9406)", Default: 1, Min: 0, Max: 1, Kind: KindBool},
-				iwParam(),
-			},
-			New: func(p Params) transport.Controller {
-				return NewCubic(CubicConfig{
-					Beta:            p.Get("beta"),
-					C:               p.Get("c"),
-					FastConvergence: p.Bool("fast_convergence"),
-					HyStart:         p.Bool("hystart"),
-					IW:              p.Int("iw"),
-				})
-			},
-		},
+	var out []Scheme
+	for _, s := range []Scheme{renoScheme(), cubicScheme(), bbrScheme(), vegasScheme(), copaScheme(), ledbatScheme()} {
+		if s.Name != "" { // a scheme file not filled in yet
+			out = append(out, s)
+		}
 	}
+	return out
 }
 
 // iwParam is the initial window (RFC 6928).

@@ -165,3 +165,15 @@ func (r *Reno) Vars(dst []transport.Var) []transport.Var {
 		transport.Var{Name: "cwnd", Value: float64(r.cwnd) / float64(r.mss), Unit: unitPackets},
 	)
 }
+
+// renoScheme is reno's registry entry.
+func renoScheme() Scheme {
+	return Scheme{
+		Name:   "reno",
+		Doc:    "NewReno: slow start, AIMD congestion avoidance, halve on loss (RFC 5681, RFC 6582)",
+		Params: []Param{iwParam()},
+		New: func(p Params) transport.Controller {
+			return NewReno(p.Int("iw"))
+		},
+	}
+}

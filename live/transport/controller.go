@@ -33,6 +33,17 @@ type Sample struct {
 	// AppLimited marks a rate sample taken while the application did not
 	// keep the window full: it may underestimate the path.
 	AppLimited bool
+	// PriorDelivered is the sender's Delivered count when the newest
+	// packet this ACK delivered was sent (draft-cheng's P.delivered), -1
+	// when the ACK delivered nothing. Packet-timed round trips start when
+	// it reaches the Delivered count at the start of the round (BBR).
+	PriorDelivered int64
+	// OWD is the one-way delay of the data segment that triggered this ACK
+	// as the receiver's clock at arrival minus the sender's clock at
+	// sending (0 when the ACK delivered nothing). Only differences of OWD
+	// samples are meaningful when the clocks are not shared (LEDBAT's
+	// base-delay subtraction takes care of that).
+	OWD time.Duration
 
 	// Delivered is the total number of bytes delivered so far.
 	Delivered int64
@@ -60,8 +71,9 @@ type Control struct {
 	// Ssthresh is the slow-start threshold in bytes, for controllers that
 	// use one (and for display); 0 when unused.
 	Ssthresh int
-	// PacingRate is in bytes per second; 0 sends as soon as the window
-	// allows.
+	// PacingRate is in payload bytes per second (the unit of
+	// DeliveryRate): consecutive segments leave len/PacingRate apart. 0
+	// sends as soon as the window allows.
 	PacingRate float64
 	// MSS is the payload bytes of a full segment; controllers read it.
 	MSS int

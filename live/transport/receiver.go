@@ -46,7 +46,7 @@ func (r *Receiver) Next() uint64 { return r.rcvNxt }
 // acknowledgement to send back. It returns the number of new in-order
 // bytes delivered to the application.
 func (r *Receiver) OnData(now time.Duration, d *Segment, ack *Segment) int64 {
-	*ack = Segment{Kind: KindAck, Echo: d.Sent}
+	*ack = Segment{Kind: KindAck, Echo: d.Sent, Sent: now}
 	r.stats.Segments++
 	r.stats.Bytes += int64(d.Len)
 	r.clock++

@@ -39,7 +39,9 @@ type Segment struct {
 	// payload length (data).
 	Seq uint64
 	Len int
-	// Sent is the sender's clock when this transmission left (TSval).
+	// Sent is the sender's clock when this transmission left (TSval); on
+	// an ACK, the receiver's clock when the data segment it answers
+	// arrived.
 	Sent time.Duration
 	// Retransmit marks a retransmission (for display and captures only).
 	Retransmit bool

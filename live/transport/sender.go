@@ -270,8 +270,7 @@ func (s *Sender) Send(now time.Duration, seg *Segment) bool {
 		s.rtoDeadline = now + s.rto
 	}
 	if s.c.PacingRate > 0 {
-		wire := float64(si.len + HeaderBytes)
-		s.nextSendTime = max(s.nextSendTime, now) + time.Duration(wire/s.c.PacingRate*1e9)
+		s.nextSendTime = max(s.nextSendTime, now) + time.Duration(float64(si.len)/s.c.PacingRate*1e9)
 	}
 	if s.nextLen() == 0 {
 		s.markAppLimited()

@@ -21,7 +21,7 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 		return // not for us, or acknowledging data never sent
 	}
 	sm := &s.sample
-	*sm = Sample{Now: now, WasTimeout: s.wasTimeout}
+	*sm = Sample{Now: now, WasTimeout: s.wasTimeout, PriorDelivered: -1}
 	s.rs = rateSample{}
 	newlyDelivered := false
 
@@ -89,6 +89,7 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 	if newlyDelivered && now >= a.Echo {
 		sm.RTT = max(now-a.Echo, 1)
 		s.rtt.sample(sm.RTT)
+		sm.OWD = a.Sent - a.Echo
 	}
 
 	// Loss detection.
@@ -190,6 +191,7 @@ func (s *Sender) finishRateSample() {
 	if !rs.has {
 		return
 	}
+	s.sample.PriorDelivered = rs.priorDelivered
 	interval := max(rs.sendElapsed, rs.ackElapsed)
 	delivered := s.delivered - rs.priorDelivered
 	if interval <= 0 || interval < s.rtt.min || delivered <= 0 {

@@ -40,6 +40,14 @@ func TestLosslessTransfer(t *testing.T) {
 		if s.BytesMisordered != 0 || s.LostPackets != 0 {
 			t.Fatalf("sample %+v", s)
 		}
+		// One-way: 20 ms of propagation plus up to 1 ms waiting for the
+		// next opportunity (and a queue of at most a window).
+		if s.OWD <= 20*time.Millisecond || s.OWD > 40*time.Millisecond {
+			t.Fatalf("OWD %v", s.OWD)
+		}
+		if s.PriorDelivered < 0 || s.PriorDelivered >= s.Delivered {
+			t.Fatalf("prior delivered %d of %d", s.PriorDelivered, s.Delivered)
+		}
 	}
 	if acked != size {
 		t.Fatalf("BytesAcked sums to %d", acked)
@@ -188,16 +196,16 @@ func TestLossStartsOneRecovery(t *testing.T) {
 }
 
 func TestPacing(t *testing.T) {
-	// A pacing rate of 1 Mbit/s of wire bytes on a fast link: packets
-	// leave 12 ms apart (1500 B at 125 kB/s).
+	// A pacing rate of 1 Mbit/s of payload on a fast link: full segments
+	// leave 1448 B / 125 kB/s = 11.584 ms apart.
 	ctl := &fixedCtl{cwnd: 100 * MSS, pacing: 125_000}
 	p := newPath(t, rateLink(100e6, 5*time.Millisecond, ""), rateLink(100e6, 5*time.Millisecond, ""), SenderConfig{Size: 20 * MSS}, ctl)
 	var times []time.Duration
 	p.dropData = func(*Segment) bool { times = append(times, p.now); return false }
 	p.run(time.Minute)
 	for i := 1; i < len(times); i++ {
-		if g := times[i] - times[i-1]; g != 12*time.Millisecond {
-			t.Fatalf("gap %v between packets %d and %d, want 12ms", g, i-1, i)
+		if g := times[i] - times[i-1]; g != 11584*time.Microsecond {
+			t.Fatalf("gap %v between packets %d and %d, want 11.584ms", g, i-1, i)
 		}
 	}
 }
