@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # Fuzz targets as package:Target.
 FUZZ_TARGETS = ./emu:FuzzParseTrace ./emu:FuzzParseQueue ./capture:FuzzLogScanner ./capture:FuzzAnalyze ./live:FuzzParseExperiment ./live/store:FuzzReadCSV
 
-.PHONY: build run test bench fuzz lint clean
+.PHONY: build run test bench fuzz fidelity lint clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -17,6 +17,12 @@ run:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	$(GO) run . fidelity --check README.md > /dev/null
+
+# The fidelity suite: every scheme against its paper or RFC; rewrites the
+# generated section of README.md.
+fidelity:
+	$(GO) run . fidelity --update README.md
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

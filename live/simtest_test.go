@@ -2,8 +2,6 @@ package live
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -91,18 +89,4 @@ func linkExp(rate string, oneWay time.Duration, queueArgs string, dur time.Durat
 		e.Flows = append(e.Flows, FlowSpec{Scheme: s})
 	}
 	return e
-}
-
-// sharedTraces returns ../shared/traces; tests that need it skip when it
-// is absent unless CCSCOPE_CI is set.
-func sharedTraces(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "traces"))
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CCSCOPE_CI") != "" {
-			t.Fatalf("CCSCOPE_CI is set but the shared traces are missing: %v", err)
-		}
-		t.Skipf("shared traces not found at %s", dir)
-	}
-	return dir
 }
