@@ -22,8 +22,9 @@ type SenderConfig struct {
 	MinRTO time.Duration
 	// MaxRTO bounds the backed-off RTO (default 60 s, RFC 6298 §2.5).
 	MaxRTO time.Duration
-	// DupThresh is the number of segments SACKed above a segment that make
-	// it lost (RFC 6675; default 3).
+	// DupThresh is the initial number of segments SACKed above a segment
+	// that make it lost (RFC 6675; default 3); it grows with the
+	// reordering the sender sees.
 	DupThresh int
 	// NoRACK turns off RACK time-based loss detection (RFC 8985).
 	NoRACK bool
@@ -52,6 +53,7 @@ type SenderStats struct {
 	Segments, Bytes           int64 // transmissions, including retransmissions
 	Retransmits, RetransBytes int64
 	Lost                      int64 // segments marked lost
+	SpuriousLosses            int64 // of those, arrived before their retransmission
 	Timeouts                  int64 // RTO expirations
 	FastRecoveries            int64 // loss-recovery episodes started by SACK/RACK
 	Delivered                 int64 // payload bytes delivered (acked or SACKed)
@@ -97,6 +99,12 @@ type Sender struct {
 	rackEndSeq uint64
 	rackRTT    time.Duration
 	rackTimer  time.Duration
+	// reo_wnd adaptation (RFC 8985 §6.2 step 4), driven by losses that
+	// turn out spurious (the segment arrives after all) instead of DSACK.
+	reoMult       int
+	reoBumped     time.Duration // when reoMult last grew
+	reoRecoveries int           // recoveries since then
+	dupThresh     int           // adaptive duplicate threshold
 
 	// delivery-rate estimation (draft-cheng)
 	delivered     int64
@@ -107,9 +115,11 @@ type Sender struct {
 
 	nextSendTime time.Duration
 	wasTimeout   bool
-	sample       Sample
-	stats        SenderStats
-	done         bool
+	// Losses found by a timer, reported with the next ACK's sample.
+	timerLost, timerLostBytes int
+	sample                    Sample
+	stats                     SenderStats
+	done                      bool
 }
 
 // NewSender starts a sender at time now with controller ctl.
@@ -123,7 +133,7 @@ func NewSender(cfg SenderConfig, ctl Controller, now time.Duration) (*Sender, er
 	}
 	s := &Sender{
 		cfg: cfg, ctl: ctl, sb: newScoreboard(),
-		highSacked: -1, rackTimer: Never, rtoDeadline: Never,
+		highSacked: -1, rackTimer: Never, rtoDeadline: Never, reoMult: 1, dupThresh: cfg.DupThresh,
 		rtt:           newRTTEstimator(cfg.InitialRTO, cfg.MinRTO, cfg.MaxRTO),
 		rto:           cfg.InitialRTO,
 		deliveredTime: now, firstSentTime: now,
@@ -305,7 +315,9 @@ func (s *Sender) OnTimer(now time.Duration) {
 		s.sample.LostPackets, s.sample.LostBytes = 0, 0
 		s.rackDetect(now)
 		if s.sample.LostPackets > 0 {
-			s.sample.Now = now
+			s.timerLost += s.sample.LostPackets
+			s.timerLostBytes += s.sample.LostBytes
+			s.fillState(now)
 			s.maybeStartRecovery()
 		}
 	}
@@ -365,6 +377,9 @@ func (s *Sender) maybeStartRecovery() {
 	}
 	s.recovery, s.recoverSeq = fastRecovery, s.sndNxt
 	s.stats.FastRecoveries++
+	if s.reoRecoveries++; s.reoRecoveries >= 16 {
+		s.reoMult, s.reoRecoveries = 1, 0 // RFC 8985: reset after 16 recoveries
+	}
 	s.sample.InRecovery = true
 	s.ctl.OnCongestion(EventLoss, &s.sample, &s.c)
 }

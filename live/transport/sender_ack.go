@@ -21,7 +21,9 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 		return // not for us, or acknowledging data never sent
 	}
 	sm := &s.sample
-	*sm = Sample{Now: now, WasTimeout: s.wasTimeout, PriorDelivered: -1}
+	*sm = Sample{Now: now, WasTimeout: s.wasTimeout, PriorDelivered: -1,
+		LostPackets: s.timerLost, LostBytes: s.timerLostBytes}
+	s.timerLost, s.timerLostBytes = 0, 0
 	s.rs = rateSample{}
 	newlyDelivered := false
 
@@ -36,6 +38,7 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 		}
 		if si.flags&fLost != 0 {
 			s.lostPending--
+			s.spurious(now, k)
 		}
 		s.sb.unlink(k)
 		s.stats.Acked += int64(si.len)
@@ -67,6 +70,7 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 			if si.flags&fLost != 0 {
 				si.flags &^= fLost
 				s.lostPending--
+				s.spurious(now, k)
 			} else {
 				s.inflight -= int(si.len)
 				s.inflightPkts--
@@ -92,7 +96,8 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 		sm.OWD = a.Sent - a.Echo
 	}
 
-	// Loss detection.
+	// Loss detection: RACK's time-based rule and, as in Linux, the
+	// duplicate threshold, which adapts to the reordering seen.
 	if !s.cfg.NoRACK {
 		s.rackDetect(now)
 	}
@@ -207,10 +212,31 @@ func (s *Sender) finishRateSample() {
 	sm.AppLimited = rs.appLimited
 }
 
-// reorderWindow is RACK's reo_wnd: a quarter of the minimum RTT, at most
-// SRTT (RFC 8985 §6.2 step 4).
+// reorderWindow is RACK's reo_wnd: reo_wnd_mult quarters of the minimum
+// RTT, at most SRTT (RFC 8985 §6.2 step 4).
 func (s *Sender) reorderWindow() time.Duration {
-	return min(s.rtt.min/4, s.rtt.srtt)
+	return min(time.Duration(s.reoMult)*s.rtt.min/4, s.rtt.srtt)
+}
+
+// maxDupThresh bounds the adaptive duplicate threshold (Linux's
+// sysctl_tcp_max_reordering).
+const maxDupThresh = 300
+
+// spurious notes that segment k, marked lost, arrived before its
+// retransmission: reordering fooled the loss detection. Like a DSACK in
+// RFC 8985 §6.2 step 4 it widens RACK's reordering window by a quarter
+// min RTT, at most once per round trip, and like Linux's tp->reordering it
+// raises the duplicate threshold to the reordering distance seen.
+func (s *Sender) spurious(now time.Duration, k uint64) {
+	s.stats.SpuriousLosses++
+	if d := s.highSacked - int64(k) + 1; d > int64(s.dupThresh) {
+		s.dupThresh = int(min(d, maxDupThresh))
+	}
+	if now-s.reoBumped >= s.rtt.srtt {
+		s.reoMult++
+		s.reoBumped = now
+		s.reoRecoveries = 0
+	}
 }
 
 // rackDetect marks lost every segment in flight that was sent before the
@@ -252,7 +278,7 @@ func (s *Sender) dupThreshDetect() {
 	for ; k >= limit && s.sb.contains(k); k-- {
 		if s.sb.at(k).flags&fSacked != 0 {
 			count++
-			if count == s.cfg.DupThresh {
+			if count == s.dupThresh {
 				break
 			}
 		}
@@ -260,7 +286,7 @@ func (s *Sender) dupThreshDetect() {
 			break
 		}
 	}
-	if count < s.cfg.DupThresh {
+	if count < s.dupThresh {
 		return
 	}
 	for j := limit; j < k; j++ {
