@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
 )
 
 // Scenarios is the suite, in the order the README lists it.
