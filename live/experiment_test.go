@@ -916,3 +916,38 @@ flow = [ { scheme = "cubic" }, { scheme = "reno", size = "bulk" } ]
 		t.Errorf("inline form parsed as %+v", e)
 	}
 }
+
+// TestFlowParamsTable: [flow.params] tables become scheme parameters, in
+// a stable order, and bad values are refused with the field named.
+func TestFlowParamsTable(t *testing.T) {
+	src := `duration = "5s"
+[uplink]
+capacity = "12mbit"
+[downlink]
+capacity = "12mbit"
+[[flow]]
+scheme = "cubic"
+params = { hystart = false, beta = 0.8 }
+[[flow]]
+scheme = "cubic:c=0.5"
+[flow.params]
+iw = 4
+`
+	e, err := ParseExperiment("p.toml", []byte(src), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Flows[0].Scheme != "cubic:beta=0.8,hystart=0" || e.Flows[1].Scheme != "cubic:c=0.5,iw=4" {
+		t.Fatalf("schemes %q, %q", e.Flows[0].Scheme, e.Flows[1].Scheme)
+	}
+	for bad, want := range map[string]string{
+		`params = 3`:                 "flow[0].params: want a table of scheme parameters",
+		`params = { beta = [1, 2] }`: "flow[0].params.beta: want a number",
+		`params = { beta = "a,b" }`:  "cannot contain",
+	} {
+		_, err := ParseExperiment("p.toml", []byte("duration = \"5s\"\n[uplink]\ncapacity = \"12mbit\"\n[downlink]\ncapacity = \"12mbit\"\n[[flow]]\nscheme = \"cubic\"\n"+bad+"\n"), "", nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", bad, err, want)
+		}
+	}
+}

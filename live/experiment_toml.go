@@ -439,14 +439,23 @@ func (d *expDecoder) flows(path string, v any, e *Experiment) {
 		}
 		p := expIndex(path, i)
 		var f FlowSpec
+		var params string
 		n, interval, hasInterval := 1, time.Duration(0), false
 		d.table(m, p, "in "+p, []expField{
 			{"scheme", func(p string, v any) { d.str(p, v, `"cubic"`, &f.Scheme) }},
+			{"params", func(p string, v any) { params = d.params(p, v) }},
 			{"start", func(p string, v any) { d.duration(p, v, "5s", &f.Start) }},
 			{"size", func(p string, v any) { d.size(p, v, &f.Size) }},
 			{"count", func(p string, v any) { d.count(p, v, &n) }},
 			{"interval", func(p string, v any) { hasInterval = true; d.duration(p, v, "10s", &interval) }},
 		})
+		if params != "" {
+			sep := ":"
+			if strings.Contains(f.Scheme, ":") {
+				sep = ","
+			}
+			f.Scheme += sep + params
+		}
 		if hasInterval && n == 1 && !d.bad[p+".count"] {
 			d.fail(p+".interval", "only applies with count > 1: the flows of a [[flow]] table start interval apart (Pantheon's --interval)")
 		}
@@ -464,6 +473,48 @@ func (d *expDecoder) flows(path string, v any, e *Experiment) {
 			d.flowOrigin = append(d.flowOrigin, i)
 		}
 	}
+}
+
+// params decodes a flow's [flow.params] table ({ delta = 0.1 }) into the
+// scheme-spec form "delta=0.1", keys sorted so the result is stable. The
+// scheme checker validates names and values.
+func (d *expDecoder) params(path string, v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "want a table of scheme parameters, e.g. params = { delta = 0.1 } (got %s)", tomlType(v))
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		var val string
+		switch x := m[k].(type) {
+		case int64:
+			val = strconv.FormatInt(x, 10)
+		case float64:
+			val = strconv.FormatFloat(x, 'g', -1, 64)
+		case bool:
+			val = "0"
+			if x {
+				val = "1"
+			}
+		case string:
+			val = x
+		default:
+			d.fail(path+"."+k, "want a number, true/false or a string (got %s)", tomlType(x))
+			continue
+		}
+		if strings.ContainsAny(k+val, ",;: =") {
+			d.fail(path+"."+k, "%q = %q: names and values cannot contain , ; : = or spaces", k, val)
+			continue
+		}
+		parts = append(parts, k+"="+val)
+	}
+	return strings.Join(parts, ",")
 }
 
 // events decodes the [[event]] tables.
