@@ -58,7 +58,7 @@ Run with no arguments for a short demo of the link emulator.`,
 	}
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newRunCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env))
+	root.AddCommand(newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env))
 	return root
 }
 

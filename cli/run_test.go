@@ -102,3 +102,13 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemesCommand(t *testing.T) {
+	out := mustRun(t, "schemes", "cubic")
+	if !strings.Contains(out, "cubic — CUBIC") || !strings.Contains(out, "beta ") || !strings.Contains(out, "default 0.7") {
+		t.Fatalf("%s", out)
+	}
+	if code, _, errs := run(t, "schemes", "nope"); code != 2 || !strings.Contains(errs, `unknown scheme "nope"`) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
