@@ -403,7 +403,7 @@ func TestBadExperiments(t *testing.T) {
 		{"snake_case key", okRun + "[uplink]\ncapacity = \"1mbit\"\nqueue = \"droptail\"\nqueue_args = \"packets=5\"\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "", `did you mean "queue-args"?`, 5},
 		{"upper-case key", okRun + "[uplink]\nCapacity = \"1mbit\"\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "", `unknown key "Capacity" in [uplink] (did you mean "capacity"?)`, 3},
 		{"synonym", okRun + "[uplink]\nbandwidth = \"1mbit\"\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "", `did you mean "capacity"?`, 3},
-		{"no suggestion lists keys", okRun + okLinks + "[[flow]]\nscheme = \"cubic\"\nzzzzzz = 1\n", "", "known keys: scheme, start, size, count, interval", 10},
+		{"no suggestion lists keys", okRun + okLinks + "[[flow]]\nscheme = \"cubic\"\nzzzzzz = 1\n", "", "known keys: scheme, params, start, size, count, interval", 10},
 		{"bool as string", okRun + "[uplink]\ncapacity = \"1mbit\"\nonce = \"true\"\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "uplink.once", "write once = true, without quotes", 4},
 		{"string as number", okRun + "[uplink]\ncapacity = 24\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "uplink.capacity", `want a string in quotes, e.g. capacity = "24mbit" (got an integer)`, 3},
 		{"table as string", okRun + "uplink = \"24mbit\"\n[downlink]\ncapacity = \"1mbit\"\n" + okFlow, "uplink", "want a table", 2},

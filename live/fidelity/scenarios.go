@@ -16,6 +16,14 @@ func Scenarios(env Env) []Scenario {
 		cubicFairness(),
 		cubicBeatsReno(),
 		traceCapacity(env),
+		bbrBufferbloat(),
+		cubicBufferbloat(),
+		bbrGainCycle(),
+		bbrProbeRTT(),
+		vegasQueue(),
+		copaQueue(),
+		ledbatTarget(),
+		ledbatYields(),
 	}
 }
 

@@ -87,8 +87,9 @@ type Sender struct {
 	highSacked             int64  // highest SACKed segment number, -1 if none
 	dupFloor               uint64 // dup-threshold marking is done below this
 
-	recovery   recoveryKind
-	recoverSeq uint64
+	recovery      recoveryKind
+	recoverSeq    uint64
+	recoveryStart time.Duration
 
 	rtt         rttEstimator
 	rto         time.Duration // current RTO including backoff
@@ -117,9 +118,11 @@ type Sender struct {
 	wasTimeout   bool
 	// Losses found by a timer, reported with the next ACK's sample.
 	timerLost, timerLostBytes int
-	sample                    Sample
-	stats                     SenderStats
-	done                      bool
+	// lostRetrans: a retransmission was lost since the last check.
+	lostRetrans bool
+	sample      Sample
+	stats       SenderStats
+	done        bool
 }
 
 // NewSender starts a sender at time now with controller ctl.
@@ -257,6 +260,12 @@ func (s *Sender) Send(now time.Duration, seg *Segment) bool {
 		retrans = true
 		s.stats.Retransmits++
 		s.stats.RetransBytes += int64(si.len)
+		if k == s.sb.base {
+			// Retransmitting the first outstanding segment restarts the
+			// timer, as Linux does: the retransmission must get its own
+			// RTO, not the remainder of one armed before it was sent.
+			s.rtoDeadline = now + s.rto
+		}
 	} else {
 		k = s.sb.base + uint64(s.sb.n)
 		si := s.sb.push()
@@ -356,6 +365,11 @@ func (s *Sender) markLost(k uint64) {
 	if si.flags&(fSacked|fLost) != 0 {
 		return
 	}
+	if si.flags&fRetrans != 0 && s.recovery == fastRecovery && si.sent >= s.recoveryStart {
+		// A retransmission sent during this episode was lost: congestion
+		// persisted after the reduction.
+		s.lostRetrans = true
+	}
 	si.flags |= fLost
 	s.sb.unlink(k)
 	s.inflight -= int(si.len)
@@ -370,12 +384,22 @@ func (s *Sender) markLost(k uint64) {
 }
 
 // maybeStartRecovery starts a loss-recovery episode when a loss was
-// detected outside one (one window reduction per episode, RFC 6582).
+// detected outside one (one window reduction per episode, RFC 6582). A
+// lost retransmission is a new congestion signal: the episode ends and a
+// new one starts, so the controller reduces again (RFC 5681 §4.3 and the
+// reminder in RFC 8985 §9.3).
 func (s *Sender) maybeStartRecovery() {
+	lostRetrans := s.lostRetrans
+	s.lostRetrans = false
+	if lostRetrans && s.recovery == fastRecovery {
+		s.recovery = noRecovery
+		s.sample.InRecovery = false
+		s.ctl.OnCongestion(EventRecoveryEnd, &s.sample, &s.c)
+	}
 	if s.recovery != noRecovery || s.sample.LostPackets == 0 {
 		return
 	}
-	s.recovery, s.recoverSeq = fastRecovery, s.sndNxt
+	s.recovery, s.recoverSeq, s.recoveryStart = fastRecovery, s.sndNxt, s.sample.Now
 	s.stats.FastRecoveries++
 	if s.reoRecoveries++; s.reoRecoveries >= 16 {
 		s.reoMult, s.reoRecoveries = 1, 0 // RFC 8985: reset after 16 recoveries
