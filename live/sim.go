@@ -41,6 +41,7 @@ type Sim struct {
 	pool []*transport.Segment
 	out  []emu.Packet
 	sum  summaryAcc
+	turn int // rotates which flow sends first at an instant
 }
 
 // flow is one flow of a sim.
@@ -55,6 +56,9 @@ type flow struct {
 	done    bool
 	mode    string
 }
+
+// active reports whether the flow is sending.
+func (f *flow) active() bool { return f.started && !f.stopped && !f.done }
 
 // NewSim prepares an experiment for running. The experiment must be valid.
 func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
@@ -289,23 +293,38 @@ func (s *Sim) step(t time.Duration) {
 		}
 		s.put(ack)
 	}
-	// Timers and transmissions.
+	// Timers, then transmissions. Flows that can send at the same instant
+	// take turns packet by packet, starting with a different flow at each
+	// instant, so that no flow is systematically first into a nearly full
+	// queue (separate hosts reach a bottleneck interleaved, not one burst
+	// after another).
 	for _, f := range s.flows {
-		if !f.started || f.stopped || f.done {
-			continue
-		}
-		if f.snd.NextTimer() <= t {
+		if f.active() && f.snd.NextTimer() <= t {
 			f.snd.OnTimer(t)
 		}
-		for f.snd.NextSend() <= t {
+	}
+	n := len(s.flows)
+	s.turn++
+	for sent := true; sent; {
+		sent = false
+		for i := range n {
+			f := s.flows[(s.turn+i)%n]
+			if !f.active() || f.snd.NextSend() > t {
+				continue
+			}
 			seg := s.get()
 			if !f.snd.Send(t, seg) {
 				s.put(seg)
-				break
+				continue
 			}
 			s.up.Enqueue(t, emu.Packet{Size: seg.IPSize() + emu.TUNHeaderBytes, Flow: f.id, ID: seg.Seq, Payload: seg})
+			sent = true
 		}
-		s.noteMode(f)
+	}
+	for _, f := range s.flows {
+		if f.active() {
+			s.noteMode(f)
+		}
 	}
 	if t >= s.sampler.next {
 		s.sampler.sample(t)
