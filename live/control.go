@@ -30,9 +30,18 @@ type FlowAdd struct {
 // FlowStop stops a flow: it sends nothing more.
 type FlowStop struct{ ID int }
 
+// FlowSet sets a manual flow's window (packets) or pacing rate (bit/s).
+type FlowSet struct {
+	ID   int
+	What string // "cwnd" or "rate"
+	// Value is packets for cwnd, bit/s for rate.
+	Value float64
+}
+
 func (LinkCommand) isCommand() {}
 func (FlowAdd) isCommand()     {}
 func (FlowStop) isCommand()    {}
+func (FlowSet) isCommand()     {}
 
 func (c LinkCommand) String() string { return c.Command.String() }
 func (c FlowAdd) String() string {
@@ -42,9 +51,16 @@ func (c FlowAdd) String() string {
 	return "flow add " + c.Scheme
 }
 func (c FlowStop) String() string { return "flow stop " + strconv.Itoa(c.ID) }
+func (c FlowSet) String() string {
+	if c.What == "rate" {
+		return "flow " + strconv.Itoa(c.ID) + " rate " + emu.FormatRate(c.Value)
+	}
+	return "flow " + strconv.Itoa(c.ID) + " cwnd " + strconv.FormatFloat(c.Value, 'f', -1, 64)
+}
 
 // ParseCommand reads a control command: a link command (see
-// emu.CommandHelp), "flow add SCHEME [SIZE]" or "flow stop ID".
+// emu.CommandHelp), "flow add SCHEME [SIZE]", "flow stop ID", or for a
+// manual flow "flow ID cwnd PACKETS" / "flow ID rate RATE".
 func ParseCommand(text string, loadTrace func(string) (*emu.Trace, error)) (Command, error) {
 	f := strings.Fields(text)
 	if len(f) > 0 && strings.EqualFold(f[0], "flow") {
@@ -75,13 +91,41 @@ func ParseCommand(text string, loadTrace func(string) (*emu.Trace, error)) (Comm
 			}
 			return FlowStop{ID: id}, nil
 		}
-		return nil, fmt.Errorf("flow: unknown action %q (want add or stop)", f[1])
+		if id, err := strconv.Atoi(f[1]); err == nil {
+			return parseFlowSet(id, f[2:])
+		}
+		return nil, fmt.Errorf("flow: unknown action %q (want add, stop, or a flow number then cwnd or rate)", f[1])
 	}
 	lc, err := emu.ParseCommand(text, loadTrace)
 	if err != nil {
 		return nil, err
 	}
 	return LinkCommand{lc}, nil
+}
+
+// parseFlowSet reads the "cwnd N" / "rate R" of "flow ID cwnd N".
+func parseFlowSet(id int, args []string) (Command, error) {
+	if id < 1 || len(args) != 2 {
+		return nil, fmt.Errorf("flow: usage: flow ID cwnd PACKETS | flow ID rate RATE, e.g. flow 1 cwnd 40")
+	}
+	switch strings.ToLower(args[0]) {
+	case "cwnd", "window":
+		n, err := strconv.ParseFloat(args[1], 64)
+		if err != nil || n < 1 || n != float64(int(n)) {
+			return nil, fmt.Errorf("flow %d cwnd: %q is not a whole number of packets (at least 1)", id, args[1])
+		}
+		return FlowSet{ID: id, What: "cwnd", Value: n}, nil
+	case "rate", "pacing":
+		if args[1] == "0" || args[1] == "off" {
+			return FlowSet{ID: id, What: "rate"}, nil
+		}
+		r, err := emu.ParseRate(args[1])
+		if err != nil {
+			return nil, fmt.Errorf("flow %d rate: %w", id, err)
+		}
+		return FlowSet{ID: id, What: "rate", Value: r}, nil
+	}
+	return nil, fmt.Errorf("flow %d: unknown setting %q (want cwnd or rate)", id, args[0])
 }
 
 // RecordKind classifies timeline records.

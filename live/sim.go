@@ -181,6 +181,23 @@ func (s *Sim) Apply(c Command) error {
 			return fmt.Errorf("flow stop: flow %d has already ended", c.ID)
 		}
 		f.stopped = true
+	case FlowSet:
+		if c.ID < 1 || c.ID > len(s.flows) {
+			return fmt.Errorf("flow %d: there is no such flow (flows 1..%d)", c.ID, len(s.flows))
+		}
+		f := s.flows[c.ID-1]
+		m, ok := f.ctl.(manualController)
+		if !ok {
+			return fmt.Errorf("flow %d runs %s; only manual flows take a hand-set cwnd or rate (flow add manual)", c.ID, f.ctl.Name())
+		}
+		if c.What == "rate" {
+			m.SetRate(c.Value)
+		} else {
+			m.SetWindow(int(c.Value))
+		}
+		if f.snd != nil {
+			f.snd.Reconfigure(m.Apply)
+		}
 	default:
 		return fmt.Errorf("unknown command %T", c)
 	}
@@ -188,7 +205,21 @@ func (s *Sim) Apply(c Command) error {
 	return nil
 }
 
+// manualController is a scheme whose window and rate the user sets (the
+// "manual" scheme).
+type manualController interface {
+	SetWindow(packets int)
+	SetRate(bps float64)
+	Apply(c *transport.Control)
+}
+
+// maxTimeline bounds the timeline kept in memory.
+const maxTimeline = 100_000
+
 func (s *Sim) record(kind RecordKind, text string) {
+	if len(s.timeline) >= maxTimeline {
+		s.timeline = append(s.timeline[:0], s.timeline[maxTimeline/10:]...)
+	}
 	s.timeline = append(s.timeline, Record{At: s.now, Kind: kind, Text: text})
 }
 

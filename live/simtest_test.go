@@ -90,3 +90,15 @@ func linkExp(rate string, oneWay time.Duration, queueArgs string, dur time.Durat
 	}
 	return e
 }
+
+// runExpUntil starts an experiment and runs it to `until`.
+func runExpUntil(t *testing.T, exp Experiment, until time.Duration) (*Sim, *memRecorder) {
+	t.Helper()
+	rec := newMemRecorder()
+	s, err := NewSim(exp, SimOptions{NewController: cc.New, Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RunUntil(until)
+	return s, rec
+}

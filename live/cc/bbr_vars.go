@@ -22,12 +22,6 @@ func (b *BBR) Mode() string {
 	return "startup"
 }
 
-// Units of BBR's Vars.
-const (
-	bbrUnitBitRate = "bit/s"
-	bbrUnitMs      = "ms"
-)
-
 // Vars implements transport.Controller:
 //
 //   - btl_bw: the bandwidth estimate in use (payload bit/s): max_bw, or
@@ -63,11 +57,11 @@ func (b *BBR) Vars(dst []transport.Var) []transport.Var {
 		bdp = bw * b.minRTT.Seconds() / float64(b.mss)
 	}
 	return append(dst,
-		transport.Var{Name: "btl_bw", Value: bw * 8, Unit: bbrUnitBitRate},
-		transport.Var{Name: "max_bw", Value: b.bw.get() * 8, Unit: bbrUnitBitRate},
-		transport.Var{Name: "lt_bw", Value: lt, Unit: bbrUnitBitRate},
+		transport.Var{Name: "btl_bw", Value: bw * 8, Unit: unitBitsPerSecond},
+		transport.Var{Name: "max_bw", Value: b.bw.get() * 8, Unit: unitBitsPerSecond},
+		transport.Var{Name: "lt_bw", Value: lt, Unit: unitBitsPerSecond},
 		transport.Var{Name: "lt_use", Value: ltUse},
-		transport.Var{Name: "min_rtt", Value: minRTT, Unit: bbrUnitMs},
+		transport.Var{Name: "min_rtt", Value: minRTT, Unit: unitMs},
 		transport.Var{Name: "min_rtt_age", Value: age, Unit: unitSeconds},
 		transport.Var{Name: "bdp", Value: bdp, Unit: unitPackets},
 		transport.Var{Name: "target_cwnd", Value: float64(b.target), Unit: unitPackets},

@@ -396,10 +396,10 @@ func (q *Copa) Vars(dst []transport.Var) []transport.Var {
 	return append(dst,
 		transport.Var{Name: "delta", Value: 1 / q.invDelta},
 		transport.Var{Name: "velocity", Value: q.velocity},
-		transport.Var{Name: "rtt_standing", Value: durMillis(q.standing), Unit: delayUnitMs},
-		transport.Var{Name: "rtt_min", Value: durMillis(q.rttMin), Unit: delayUnitMs},
-		transport.Var{Name: "dq", Value: durMillis(q.dq), Unit: delayUnitMs},
-		transport.Var{Name: "target_rate", Value: target, Unit: delayUnitBitRate},
+		transport.Var{Name: "rtt_standing", Value: durMillis(q.standing), Unit: unitMs},
+		transport.Var{Name: "rtt_min", Value: durMillis(q.rttMin), Unit: unitMs},
+		transport.Var{Name: "dq", Value: durMillis(q.dq), Unit: unitMs},
+		transport.Var{Name: "target_rate", Value: target, Unit: unitBitsPerSecond},
 		transport.Var{Name: "direction", Value: float64(q.dir)},
 	)
 }

@@ -308,9 +308,9 @@ func (l *LEDBAT) Mode() string {
 // zero in the sim) and off_target (0 until the first delay sample).
 func (l *LEDBAT) Vars(dst []transport.Var) []transport.Var {
 	return append(dst,
-		transport.Var{Name: "base_delay", Value: durMillis(l.baseDelay), Unit: delayUnitMs},
-		transport.Var{Name: "current_delay", Value: durMillis(l.currentDelay), Unit: delayUnitMs},
-		transport.Var{Name: "queuing_delay", Value: durMillis(l.queuingDelay), Unit: delayUnitMs},
+		transport.Var{Name: "base_delay", Value: durMillis(l.baseDelay), Unit: unitMs},
+		transport.Var{Name: "current_delay", Value: durMillis(l.currentDelay), Unit: unitMs},
+		transport.Var{Name: "queuing_delay", Value: durMillis(l.queuingDelay), Unit: unitMs},
 		transport.Var{Name: "off_target", Value: l.offTarget},
 	)
 }

@@ -70,7 +70,7 @@ type Scheme struct {
 // implementation. Each call returns a new table.
 func schemes() []Scheme {
 	var out []Scheme
-	for _, s := range []Scheme{renoScheme(), cubicScheme(), bbrScheme(), vegasScheme(), copaScheme(), ledbatScheme()} {
+	for _, s := range []Scheme{renoScheme(), cubicScheme(), bbrScheme(), vegasScheme(), copaScheme(), ledbatScheme(), manualScheme()} {
 		if s.Name != "" { // a scheme file not filled in yet
 			out = append(out, s)
 		}

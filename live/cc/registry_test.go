@@ -116,12 +116,12 @@ func TestSpecErrors(t *testing.T) {
 		want []string // substrings of the error
 		not  []string // must not appear
 	}{
-		{"", []string{"no congestion-control scheme", "bbr, copa, cubic, ledbat, reno, vegas"}, nil},
+		{"", []string{"no congestion-control scheme", "bbr, copa, cubic, ledbat, manual, reno, vegas"}, nil},
 		{"   ", []string{"no congestion-control scheme"}, nil},
-		{"cubci", []string{`unknown congestion-control scheme "cubci"`, `did you mean "cubic"?`, "known schemes: bbr, copa, cubic, ledbat, reno, vegas"}, nil},
+		{"cubci", []string{`unknown congestion-control scheme "cubci"`, `did you mean "cubic"?`, "known schemes: bbr, copa, cubic, ledbat, manual, reno, vegas"}, nil},
 		{"CUBIC", []string{`unknown congestion-control scheme "CUBIC"`, `did you mean "cubic"?`}, nil},
 		{"renno", []string{`did you mean "reno"?`}, nil},
-		{"xcp", []string{`unknown congestion-control scheme "xcp"`, "known schemes: bbr, copa, cubic, ledbat, reno, vegas"}, []string{"did you mean"}},
+		{"xcp", []string{`unknown congestion-control scheme "xcp"`, "known schemes: bbr, copa, cubic, ledbat, manual, reno, vegas"}, []string{"did you mean"}},
 		{"cubci:beta=0.5", []string{`unknown congestion-control scheme "cubci"`, `did you mean "cubic"?`}, nil},
 		{"cubic:bta=0.5", []string{`cubic: unknown parameter "bta"`, `did you mean "beta"?`, "cubic takes beta, c, fast_convergence, hystart, iw"}, nil},
 		{"cubic:Beta=0.5", []string{`unknown parameter "Beta"`, `did you mean "beta"?`}, nil},

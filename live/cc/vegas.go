@@ -271,11 +271,11 @@ func (v *Vegas) Vars(dst []transport.Var) []transport.Var {
 		rtt, diff, exp, act = durMillis(v.lastRTT), v.diff, v.expected*8, v.actual*8
 	}
 	return append(dst,
-		transport.Var{Name: "base_rtt", Value: durMillis(v.baseRTT), Unit: delayUnitMs},
-		transport.Var{Name: "rtt", Value: rtt, Unit: delayUnitMs},
+		transport.Var{Name: "base_rtt", Value: durMillis(v.baseRTT), Unit: unitMs},
+		transport.Var{Name: "rtt", Value: rtt, Unit: unitMs},
 		transport.Var{Name: "diff", Value: diff, Unit: unitPackets},
-		transport.Var{Name: "expected", Value: exp, Unit: delayUnitBitRate},
-		transport.Var{Name: "actual", Value: act, Unit: delayUnitBitRate},
+		transport.Var{Name: "expected", Value: exp, Unit: unitBitsPerSecond},
+		transport.Var{Name: "actual", Value: act, Unit: unitBitsPerSecond},
 	)
 }
 

@@ -9,12 +9,6 @@ import (
 	"github.com/ccscope/ccscope/live/transport"
 )
 
-// Units of the delay-based schemes' Vars.
-const (
-	delayUnitMs      = "ms"
-	delayUnitBitRate = "bit/s"
-)
-
 // durMillis is d in milliseconds.
 func durMillis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 

@@ -40,7 +40,9 @@ const (
 
 // Units of Vars.
 const (
-	unitBytes   = "bytes"
-	unitPackets = "packets"
-	unitSeconds = "s"
+	unitBytes         = "bytes"
+	unitPackets       = "packets"
+	unitSeconds       = "s"
+	unitMs            = "ms"
+	unitBitsPerSecond = "bit/s"
 )

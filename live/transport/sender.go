@@ -150,6 +150,15 @@ func NewSender(cfg SenderConfig, ctl Controller, now time.Duration) (*Sender, er
 // Control is the current congestion state (cwnd, pacing rate, ...).
 func (s *Sender) Control() Control { return s.c }
 
+// Reconfigure lets the controller's owner change the congestion state at
+// once rather than at the next ACK (a user setting a manual flow's window).
+func (s *Sender) Reconfigure(fn func(c *Control)) {
+	fn(&s.c)
+	if s.c.Cwnd < 0 {
+		s.c.Cwnd = 0
+	}
+}
+
 // Controller is the sender's congestion controller.
 func (s *Sender) Controller() Controller { return s.ctl }
 

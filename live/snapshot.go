@@ -1,0 +1,103 @@
+package live
+
+import (
+	"time"
+
+	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live/transport"
+)
+
+// LinkState is one direction of the link as it is now.
+type LinkState struct {
+	Config     emu.Config // the current parameters, changes included
+	QueueLen   int        // packets waiting
+	QueueBytes int
+	Stats      emu.Stats
+}
+
+// FlowState is one flow as it is now, for the workbench's tables.
+type FlowState struct {
+	ID      int
+	Scheme  string
+	Mode    string
+	Start   time.Duration
+	Size    int64
+	Started bool
+	Done    bool // a sized flow that finished
+	Stopped bool
+	Manual  bool
+
+	Cwnd, Ssthresh, InFlight int
+	PacingRate, DeliveryRate float64 // bit/s
+	SRTT, MinRTT             time.Duration
+	Retransmits, Timeouts    int64
+	Delivered                int64 // in-order bytes at the receiver
+	Vars                     []transport.Var
+
+	// Pantheon's numbers so far: throughput (Mbit/s), p95 one-way delay
+	// (ms, DelayValid when any packet arrived) and loss.
+	Throughput float64
+	DelayP95   float64
+	DelayValid bool
+	Loss       float64
+}
+
+// Snapshot is a consistent copy of a sim's state for a renderer.
+type Snapshot struct {
+	Name     string
+	Backend  string
+	Seed     uint64
+	Now, End time.Duration
+	Done     bool
+	Uplink   LinkState
+	Downlink LinkState
+	Flows    []FlowState
+	// Timeline is what has happened so far (the most recent maxTimeline
+	// records).
+	Timeline []Record
+}
+
+// Snapshot copies the sim's current state.
+func (s *Sim) Snapshot() Snapshot {
+	sn := Snapshot{Name: s.exp.Name, Backend: BackendSim, Seed: s.exp.Seed, Now: s.now, End: s.end, Done: s.Done(),
+		Uplink: linkState(s.up), Downlink: linkState(s.down), Timeline: s.Timeline()}
+	for i, f := range s.flows {
+		fs := FlowState{ID: f.id, Scheme: f.ctl.Name(), Mode: f.mode, Start: f.spec.Start, Size: f.spec.Size,
+			Started: f.started, Done: f.done, Stopped: f.stopped}
+		_, fs.Manual = f.ctl.(manualController)
+		if f.snd != nil {
+			c := f.snd.Control()
+			fs.Cwnd, fs.Ssthresh, fs.InFlight = c.Cwnd, c.Ssthresh, f.snd.InFlight()
+			fs.PacingRate = c.PacingRate * 8
+			fs.DeliveryRate = f.snd.LastSample().DeliveryRate * 8
+			fs.SRTT, _, fs.MinRTT = f.snd.RTT()
+			st := f.snd.Stats()
+			fs.Retransmits, fs.Timeouts = st.Retransmits, st.Timeouts
+			fs.Delivered = f.rcv.Stats().Delivered
+			fs.Vars = f.ctl.Vars(nil)
+		}
+		a := s.sum.flows[i]
+		if span := a.lastExit - a.firstExit; span > 0 {
+			fs.Throughput = float64(a.exitBytes) * 8 / span.Seconds() / 1e6
+		}
+		if p, ok := a.owd.PantheonP95(); ok {
+			fs.DelayP95, fs.DelayValid = durMs(p), true
+		}
+		if a.arrBytes > 0 {
+			fs.Loss = 1 - float64(a.exitBytes)/float64(a.arrBytes)
+		}
+		sn.Flows = append(sn.Flows, fs)
+	}
+	return sn
+}
+
+func linkState(l *emu.Link) LinkState {
+	return LinkState{Config: l.Config(), QueueLen: l.QueueLen(), QueueBytes: l.QueueBytes(), Stats: l.Stats()}
+}
+
+// Snapshot copies the runner's sim state.
+func (r *Runner) Snapshot() Snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sim.Snapshot()
+}
