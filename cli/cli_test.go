@@ -183,6 +183,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"trace", "gen"}, 2, "give --rate"},
 		{[]string{"trace", "stats"}, 1, "requires at least 1 arg"},
 		{[]string{"frobnicate"}, 1, "unknown command"},
+		{[]string{}, 1, "the workbench needs a terminal"},
+		{[]string{"open", "--theme", "nope"}, 2, "--theme: unknown theme"},
 	}
 	for _, b := range bad {
 		code, _, errs := run(t, b.args...)
@@ -193,7 +195,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	out := mustRun(t)
+	out := mustRun(t, "demo")
 	// 24 Mbit/s for 10 s then 12 for 10 s: 18 Mbit/s on average.
 	for _, want := range []string{"Average capacity: 18.00 Mbit/s", "-- Flow 2 (reno, from 5s):", "    10      12.", "Jain's fairness index"} {
 		if !strings.Contains(out, want) {

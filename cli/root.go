@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ccscope/ccscope/live"
 )
 
 // Env is what commands read and write: no globals, so tests run commands
@@ -41,24 +43,27 @@ func Version() string {
 
 // NewRoot builds the ccscope command tree.
 func NewRoot(env *Env) *cobra.Command {
+	var wf *wbFlags
 	root := &cobra.Command{
 		Use:   "ccscope",
 		Short: "an oscilloscope for congestion control",
 		Long: `ccscope emulates a network link (mahimahi-compatible traces, delay, loss, queues),
 runs flows across it and shows what congestion control does.
 
-Run with no arguments for a short demo of the link emulator.`,
+Run with no arguments to open the workbench on the default experiment; ccscope open
+takes an experiment file or flags, ccscope run runs one headless.`,
 		Version:       Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.Context(), env)
+			return runWorkbench(cmd.Context(), env, live.DefaultExperiment(), wf)
 		},
 	}
+	wf = addWorkbenchFlags(root)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env))
+	root.AddCommand(newOpenCmd(env), newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env))
 	return root
 }
 

@@ -12,17 +12,89 @@ import (
 	"github.com/ccscope/ccscope/live"
 	"github.com/ccscope/ccscope/live/cc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
+// expFlags are the flags that describe an experiment: a config file, the
+// link flags and the flow flags. run and open share them.
+type expFlags struct {
+	link                                             *linkFlags
+	config, duration, interval, size, sampleInterval string
+	schemes                                          []string
+	nflows                                           int
+	upLog, downLog, name                             string
+}
+
+func addExpFlags(fs *pflag.FlagSet) *expFlags {
+	f := &expFlags{link: addLinkFlags(fs)}
+	fs.StringVar(&f.config, "config", "", "experiment file (TOML; see examples/README.md); flags override it")
+	fs.StringArrayVar(&f.schemes, "scheme", nil, "congestion control of the flows, e.g. cubic or cubic:beta=0.8 (repeatable; see ccscope schemes)")
+	fs.IntVarP(&f.nflows, "flows", "f", 1, "flows per scheme (Pantheon's -f)")
+	fs.StringVar(&f.interval, "interval", "", "time between flow starts (Pantheon's --interval), e.g. 10s")
+	fs.StringVar(&f.size, "size", "", "bytes each flow sends (e.g. 10MB); default: until the end")
+	fs.StringVar(&f.duration, "duration", "", "experiment time to run, e.g. 30s (default 60s, or the config's)")
+	fs.StringVar(&f.sampleInterval, "sample-interval", "", "how often flows and links are sampled (default 10ms)")
+	fs.StringVar(&f.upLog, "uplink-log", "", "write the uplink's mahimahi log to FILE")
+	fs.StringVar(&f.downLog, "downlink-log", "", "write the downlink's mahimahi log to FILE")
+	fs.StringVar(&f.name, "name", "", "a title for the experiment")
+	return f
+}
+
+// experiment builds the experiment: the config file (or the default) with
+// the flags the user gave applied on top, validated.
+func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Experiment, error) {
+	exp := live.DefaultExperiment()
+	fs := cmd.Flags()
+	if ef.config == "" && fs.NFlag() > 0 {
+		exp.Name = "" // the default's title no longer describes it
+	}
+	if ef.config != "" {
+		var err error
+		if exp, err = live.LoadExperiment(ef.config, cc.Validate); err != nil {
+			return exp, err
+		}
+	}
+	if err := ef.link.apply(&exp, positional); err != nil {
+		return exp, err
+	}
+	if fs.Changed("duration") {
+		d, err := durationFlag(ef.duration)
+		if err != nil {
+			return exp, err
+		}
+		exp.Duration = d
+	}
+	if fs.Changed("sample-interval") {
+		d, err := emu.ParseDuration("--sample-interval", ef.sampleInterval)
+		if err != nil {
+			return exp, usageError{err}
+		}
+		exp.SampleInterval = d
+	}
+	if ef.name != "" {
+		exp.Name = ef.name
+	}
+	if err := applyFlowFlags(&exp, fs.Changed("scheme"), ef.schemes, fs.Changed("flows"), ef.nflows, ef.interval, ef.size); err != nil {
+		return exp, err
+	}
+	if ef.upLog != "" {
+		exp.Uplink.Log = ef.upLog
+	}
+	if ef.downLog != "" {
+		exp.Downlink.Log = ef.downLog
+	}
+	if err := exp.Validate(cc.Validate); err != nil {
+		if ef.config == "" {
+			return exp, flagErrors(err)
+		}
+		return exp, err
+	}
+	return exp, nil
+}
+
 func newRunCmd(env *Env) *cobra.Command {
-	var (
-		config, duration, interval, size, sampleInterval string
-		schemes                                          []string
-		nflows                                           int
-		upLog, downLog, name                             string
-		jsonOut, quiet                                   bool
-	)
-	var lf *linkFlags
+	var jsonOut, quiet bool
+	var ef *expFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
 		Short: "run an experiment headless in virtual time and print a Pantheon-style summary",
@@ -43,67 +115,15 @@ Schemes: ` + schemeList() + `.`,
   ccscope run --config examples/timeline.toml --uplink-log up.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exp := live.DefaultExperiment()
-			if config == "" && cmd.Flags().NFlag() > 0 {
-				exp.Name = "" // the default's title no longer describes it
-			}
-			if config != "" {
-				var err error
-				if exp, err = live.LoadExperiment(config, cc.Validate); err != nil {
-					return err
-				}
-			}
-			if err := lf.apply(&exp, args); err != nil {
-				return err
-			}
-			fs := cmd.Flags()
-			if fs.Changed("duration") {
-				d, err := durationFlag(duration)
-				if err != nil {
-					return err
-				}
-				exp.Duration = d
-			}
-			if fs.Changed("sample-interval") {
-				d, err := emu.ParseDuration("--sample-interval", sampleInterval)
-				if err != nil {
-					return usageError{err}
-				}
-				exp.SampleInterval = d
-			}
-			if name != "" {
-				exp.Name = name
-			}
-			if err := applyFlowFlags(&exp, fs.Changed("scheme"), schemes, fs.Changed("flows"), nflows, interval, size); err != nil {
-				return err
-			}
-			if upLog != "" {
-				exp.Uplink.Log = upLog
-			}
-			if downLog != "" {
-				exp.Downlink.Log = downLog
-			}
-			if err := exp.Validate(cc.Validate); err != nil {
-				if config == "" {
-					return flagErrors(err)
-				}
+			exp, err := ef.experiment(cmd, args)
+			if err != nil {
 				return err
 			}
 			return runExperiment(cmd.Context(), env, exp, jsonOut, quiet)
 		},
 	}
-	lf = addLinkFlags(cmd.Flags())
+	ef = addExpFlags(cmd.Flags())
 	fs := cmd.Flags()
-	fs.StringVar(&config, "config", "", "experiment file (TOML; see examples/README.md); flags override it")
-	fs.StringArrayVar(&schemes, "scheme", nil, "congestion control of the flows, e.g. cubic or cubic:beta=0.8 (repeatable)")
-	fs.IntVarP(&nflows, "flows", "f", 1, "flows per scheme (Pantheon's -f)")
-	fs.StringVar(&interval, "interval", "", "time between flow starts (Pantheon's --interval), e.g. 10s")
-	fs.StringVar(&size, "size", "", "bytes each flow sends (e.g. 10MB); default: until the end")
-	fs.StringVar(&duration, "duration", "", "experiment time to run, e.g. 30s (default 60s, or the config's)")
-	fs.StringVar(&sampleInterval, "sample-interval", "", "how often flows and links are sampled (default 10ms)")
-	fs.StringVar(&upLog, "uplink-log", "", "write the uplink's mahimahi log to FILE")
-	fs.StringVar(&downLog, "downlink-log", "", "write the downlink's mahimahi log to FILE")
-	fs.StringVar(&name, "name", "", "a title for the experiment")
 	fs.BoolVar(&jsonOut, "json", false, "print the summary as JSON")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
 	return cmd
@@ -170,9 +190,9 @@ func applyFlowFlags(exp *live.Experiment, haveSchemes bool, schemes []string, ha
 	return nil
 }
 
-// runExperiment runs exp in the sim backend and prints its summary.
-func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, quiet bool) error {
-	opt := live.SimOptions{NewController: cc.New}
+// openLogs opens the mahimahi logs an experiment asks for and sets them as
+// the sim's link taps. The caller commits or aborts them.
+func openLogs(env *Env, exp live.Experiment, opt *live.SimOptions) ([]*openLog, error) {
 	var logs []*openLog
 	for _, l := range []struct {
 		spec live.LinkSpec
@@ -187,11 +207,26 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, 
 		ol, err := createLog(path, capture.LogHeader{Link: l.name, TracePath: l.spec.Capacity, LogPath: path,
 			CommandLine: env.Args, Queue: q.String()})
 		if err != nil {
-			return err
+			for _, o := range logs {
+				o.abort()
+			}
+			return nil, err
 		}
-		defer ol.abort()
 		*l.tap = ol.w
 		logs = append(logs, ol)
+	}
+	return logs, nil
+}
+
+// runExperiment runs exp in the sim backend and prints its summary.
+func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, quiet bool) error {
+	opt := live.SimOptions{NewController: cc.New}
+	logs, err := openLogs(env, exp, &opt)
+	if err != nil {
+		return err
+	}
+	for _, ol := range logs {
+		defer ol.abort()
 	}
 	sim, err := live.NewSim(exp, opt)
 	if err != nil {

@@ -1,5 +1,7 @@
-// Package tui owns the bubbletea workbench: layout, panes, keys, the
-// command line and help. It only renders what live's store holds and sends
-// typed control events back; it does no I/O on the UI goroutine. (Being
-// built: see the workbench issue.)
+// Package tui owns the bubbletea workbench: layout, views (overview,
+// meter, flows, events, help), keys, the command line and mouse zoom and
+// pan. It only renders what a Source holds — a live run's snapshot and
+// series store — and sends typed commands back; a 10 Hz tick redraws the
+// charts into a cache that View returns, so no I/O or simulation happens
+// on the UI goroutine.
 package tui

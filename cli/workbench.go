@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/ccscope/ccscope/live"
+	"github.com/ccscope/ccscope/live/cc"
+	"github.com/ccscope/ccscope/live/store"
+	"github.com/ccscope/ccscope/themes"
+	"github.com/ccscope/ccscope/tui"
+)
+
+// wbFlags are the workbench's own flags.
+type wbFlags struct {
+	theme, debug string
+	speed        float64
+	paused       bool
+}
+
+func addWorkbenchFlags(cmd *cobra.Command) *wbFlags {
+	f := &wbFlags{}
+	fs := cmd.Flags()
+	fs.StringVar(&f.theme, "theme", "dark", "colour theme: "+joinNames(themes.Names())+", or a theme file (themes/README.md)")
+	fs.Float64Var(&f.speed, "speed", 1, "experiment seconds per wall-clock second (0.1 to 100)")
+	fs.BoolVar(&f.paused, "paused", false, "start paused (space resumes)")
+	fs.StringVar(&f.debug, "debug", "", "write a debug log to FILE (nothing is printed while the workbench runs)")
+	return f
+}
+
+func joinNames(n []string) string {
+	out := ""
+	for i, s := range n {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+func newOpenCmd(env *Env) *cobra.Command {
+	var ef *expFlags
+	var wf *wbFlags
+	cmd := &cobra.Command{
+		Use:   "open [EXPERIMENT.toml] [flags]",
+		Short: "open the workbench on an experiment (a file, flags, or the default)",
+		Long: `Open the full-screen workbench: the experiment runs in the sim backend, paced to the
+wall clock, and its charts update live. Change the link with keys (b/B bandwidth, d/D
+delay, l/L loss) or commands (: then e.g. bw 6mbit, queue codel packets=100 target=5
+interval=100, flow add bbr); ? shows every key and command.
+
+The experiment is EXPERIMENT.toml (or --config), else the default (24 Mbit/s each way,
+20 ms one-way delay, a 1-BDP droptail queue, one cubic flow); the flags of ccscope run
+override it.`,
+		Example: `  ccscope open
+  ccscope open examples/two-flows.toml --speed 2
+  ccscope open --uplink ../shared/traces/Verizon-LTE-short.down --downlink ../shared/traces/Verizon-LTE-short.up --scheme bbr`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if ef.config != "" {
+					return usagef("give the experiment file as an argument or as --config, not both")
+				}
+				ef.config = args[0]
+			}
+			exp, err := ef.experiment(cmd, nil)
+			if err != nil {
+				return err
+			}
+			return runWorkbench(cmd.Context(), env, exp, wf)
+		},
+	}
+	ef = addExpFlags(cmd.Flags())
+	wf = addWorkbenchFlags(cmd)
+	return cmd
+}
+
+// runWorkbench runs exp in a paced sim and shows it until the user quits.
+func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlags) error {
+	theme, err := themes.Resolve(wf.theme)
+	if err != nil {
+		return usagef("--theme: %w", err)
+	}
+	if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
+		return fmt.Errorf("the workbench needs a terminal (standard input and output are not one); run experiments headless with ccscope run")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if wf.debug != "" {
+		f, err := os.OpenFile(wf.debug, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("--debug: %w", err)
+		}
+		defer f.Close()
+		logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	st := store.NewStore()
+	opt := live.SimOptions{NewController: cc.New, Recorder: live.StoreRecorder(st)}
+	logs, err := openLogs(env, exp, &opt)
+	if err != nil {
+		return err
+	}
+	for _, ol := range logs {
+		defer ol.abort()
+	}
+	sim, err := live.NewSim(exp, opt)
+	if err != nil {
+		return err
+	}
+	runner := live.NewRunner(sim)
+	if err := runner.SetSpeed(wf.speed); err != nil {
+		return usagef("--speed: %w", err)
+	}
+	runner.SetPaused(wf.paused)
+	logger.Info("workbench start", "experiment", exp.Name, "duration", exp.Duration, "speed", wf.speed)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := runner.Run(ctx, 5*time.Millisecond); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Error("runner", "err", err)
+		}
+		logger.Info("runner stopped")
+	}()
+	model := tui.New(tui.LiveSource{Runner: runner, Series: st}, tui.Options{Theme: theme})
+	p := tea.NewProgram(model, tea.WithContext(ctx))
+	_, runErr := p.Run()
+	cancel()
+	wg.Wait()
+	if errors.Is(runErr, tea.ErrProgramKilled) && ctx.Err() != nil {
+		runErr = nil
+	}
+	runner.With(func(s *live.Sim) { s.Finish() })
+	for _, ol := range logs {
+		if err := ol.commit(); err != nil {
+			return err
+		}
+	}
+	logger.Info("workbench stop", "err", runErr)
+	return runErr
+}
