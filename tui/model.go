@@ -150,6 +150,10 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "ccscope"
+	// The theme's colours become the terminal's defaults while the
+	// workbench runs, so a light theme reads on a dark terminal.
+	v.BackgroundColor = m.theme.Background
+	v.ForegroundColor = m.theme.Foreground
 	return v
 }
 
