@@ -160,4 +160,7 @@ type Record struct {
 	At   time.Duration
 	Kind RecordKind
 	Text string
+	// Scripted marks a change that came from the experiment's own
+	// timeline rather than from the user during the run.
+	Scripted bool
 }

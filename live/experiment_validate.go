@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -218,18 +219,46 @@ func (e Experiment) compileLinks(c *expErrors) (up, down emu.Config, timeline []
 			c.addf(p+"at", "%s is after the end of the run (duration %s)", FormatDuration(tc.At), FormatDuration(e.Duration))
 			continue
 		}
-		cmd, err := emu.ParseCommand(tc.Command, func(p string) (*emu.Trace, error) { return e.loadTrace(p, false) })
+		cmd, err := ParseCommand(tc.Command, func(p string) (*emu.Trace, error) { return e.loadTrace(p, false) })
 		if err != nil {
 			c.add(p+"do", commandError(err))
 			continue
 		}
-		cmd.Change.At = tc.At
-		timeline = append(timeline, cmd)
+		if lc, ok := cmd.(LinkCommand); ok {
+			lc.Change.At = tc.At
+			timeline = append(timeline, lc.Command)
+		}
 	}
 	slices.SortStableFunc(timeline, func(a, b emu.Command) int {
 		return cmp.Compare(a.Change.At, b.Change.At)
 	})
 	return up, down, timeline
+}
+
+// TimedCommand is a command of an experiment's timeline, parsed.
+type TimedCommand struct {
+	At      time.Duration
+	Command Command
+}
+
+// Commands parses the whole timeline — link changes and flow commands —
+// sorted by time (commands at the same time keep their order).
+func (e Experiment) Commands() ([]TimedCommand, error) {
+	var c expErrors
+	e.compileLinks(&c)
+	if err := c.join(); err != nil {
+		return nil, err
+	}
+	out := make([]TimedCommand, 0, len(e.Timeline))
+	for _, tc := range e.Timeline {
+		cmd, err := ParseCommand(tc.Command, func(p string) (*emu.Trace, error) { return e.loadTrace(p, false) })
+		if err != nil {
+			return nil, err // compileLinks reported it already
+		}
+		out = append(out, TimedCommand{At: tc.At, Command: cmd})
+	}
+	slices.SortStableFunc(out, func(a, b TimedCommand) int { return cmp.Compare(a.At, b.At) })
+	return out, nil
 }
 
 // commandError keeps the first line of a link-command error (emu appends

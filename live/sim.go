@@ -36,7 +36,7 @@ type Sim struct {
 
 	sampler  sampler
 	timeline []Record
-	pending  []Record // scripted changes not reached yet, for the timeline
+	cmds     []TimedCommand // the experiment's timeline, not reached yet
 
 	pool []*transport.Segment
 	out  []emu.Packet
@@ -74,7 +74,11 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	if exp.Backend != "" && exp.Backend != BackendSim {
 		return nil, fmt.Errorf("sim: experiment backend is %q", exp.Backend)
 	}
-	upCfg, downCfg, timeline, err := exp.Links()
+	upCfg, downCfg, _, err := exp.Links()
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := exp.Commands()
 	if err != nil {
 		return nil, err
 	}
@@ -86,12 +90,7 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	if s.down, err = emu.NewLink(downCfg, &simTap{s: s, next: opt.DownlinkTap}); err != nil {
 		return nil, fmt.Errorf("downlink: %w", err)
 	}
-	for _, c := range timeline {
-		if err := s.scheduleLink(c); err != nil {
-			return nil, err
-		}
-		s.pending = append(s.pending, Record{At: c.Change.At, Kind: RecordChange, Text: c.String()})
-	}
+	s.cmds = cmds
 	for _, fs := range exp.Flows {
 		if _, err := s.addFlow(fs); err != nil {
 			return nil, err
@@ -101,19 +100,6 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	return s, nil
 }
 
-func (s *Sim) scheduleLink(c emu.Command) error {
-	if c.Dir&emu.Uplink != 0 {
-		if err := s.up.Schedule(c.Change); err != nil {
-			return fmt.Errorf("uplink %s: %w", c.Change, err)
-		}
-	}
-	if c.Dir&emu.Downlink != 0 {
-		if err := s.down.Schedule(c.Change); err != nil {
-			return fmt.Errorf("downlink %s: %w", c.Change, err)
-		}
-	}
-	return nil
-}
 
 // addFlow registers a flow that starts at fs.Start (or now, if that has
 // passed) and returns its id.
@@ -149,7 +135,11 @@ func (s *Sim) Uplink() *emu.Link   { return s.up }
 func (s *Sim) Downlink() *emu.Link { return s.down }
 
 // Apply applies a command at the current experiment time and records it.
-func (s *Sim) Apply(c Command) error {
+func (s *Sim) Apply(c Command) error { return s.apply(c, false) }
+
+// apply applies c and records it, marked scripted when it came from the
+// experiment's timeline.
+func (s *Sim) apply(c Command, scripted bool) error {
 	switch c := c.(type) {
 	case LinkCommand:
 		// Apply at once, so that readers see the new configuration.
@@ -169,7 +159,7 @@ func (s *Sim) Apply(c Command) error {
 		if err != nil {
 			return err
 		}
-		s.record(RecordChange, c.String())
+		s.recordChange(c.String(), scripted)
 		s.record(RecordInfo, fmt.Sprintf("flow %d (%s) added", id, c.Scheme))
 		return nil
 	case FlowStop:
@@ -201,8 +191,13 @@ func (s *Sim) Apply(c Command) error {
 	default:
 		return fmt.Errorf("unknown command %T", c)
 	}
-	s.record(RecordChange, c.String())
+	s.recordChange(c.String(), scripted)
 	return nil
+}
+
+func (s *Sim) recordChange(text string, scripted bool) {
+	s.record(RecordChange, text)
+	s.timeline[len(s.timeline)-1].Scripted = scripted
 }
 
 // manualController is a scheme whose window and rate the user sets (the
@@ -236,25 +231,40 @@ func (s *Sim) NextEvent() time.Duration {
 			t = min(t, f.snd.NextSend(), f.snd.NextTimer())
 		}
 	}
-	if len(s.pending) > 0 {
-		t = min(t, s.pending[0].At)
-	}
 	return max(t, s.now)
 }
 
 // RunUntil processes every event up to and including until (bounded by
-// the end of the experiment) and leaves Now at until.
+// the end of the experiment) and leaves Now at until. A timeline command
+// at time t applies after every event at t, exactly as a command a user
+// gives while the runner has stopped at t: so a recorded run replays to
+// the same series.
 func (s *Sim) RunUntil(until time.Duration) {
 	until = min(until, s.end)
 	for {
-		t := s.NextEvent()
-		if t > until {
-			break
+		limit := until
+		due := len(s.cmds) > 0 && s.cmds[0].At <= until
+		if due {
+			limit = max(s.cmds[0].At, s.now)
 		}
-		s.step(t)
-	}
-	if until > s.now {
-		s.now = until
+		for {
+			t := s.NextEvent()
+			if t > limit {
+				break
+			}
+			s.step(t)
+		}
+		if limit > s.now {
+			s.now = limit
+		}
+		if !due {
+			return
+		}
+		c := s.cmds[0]
+		s.cmds = s.cmds[1:]
+		if err := s.apply(c.Command, true); err != nil {
+			s.record(RecordError, fmt.Sprintf("%s: %v", c.Command, err))
+		}
 	}
 }
 
@@ -287,10 +297,6 @@ func (s *Sim) Finish() {
 // step processes everything due at time t.
 func (s *Sim) step(t time.Duration) {
 	s.now = t
-	for len(s.pending) > 0 && s.pending[0].At <= t {
-		s.timeline = append(s.timeline, s.pending[0])
-		s.pending = s.pending[1:]
-	}
 	for _, f := range s.flows {
 		if !f.started && !f.stopped && f.spec.Start <= t {
 			s.startFlow(f, t)
