@@ -100,7 +100,6 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	return s, nil
 }
 
-
 // addFlow registers a flow that starts at fs.Start (or now, if that has
 // passed) and returns its id.
 func (s *Sim) addFlow(fs FlowSpec) (int, error) {
