@@ -3,9 +3,14 @@ package live
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/ccscope/ccscope/live/cc"
 )
 
 // dump writes every series of a recorder in key order, full precision.
@@ -60,5 +65,50 @@ func TestDeterminism(t *testing.T) {
 	}
 	if len(d1) < 100_000 {
 		t.Fatalf("only %d bytes of series", len(d1))
+	}
+}
+
+// TestRecordingDoesNotChangeTheRun: recording the series (which adds the
+// sampler's steps every 10 ms) leaves the run itself unchanged: the same
+// summary with a recorder, without one, and sampling every 1 ms, for
+// competing flows (whose turn order is the sensitive part).
+func TestRecordingDoesNotChangeTheRun(t *testing.T) {
+	// A trace link (opportunities on whole milliseconds) has flows ready
+	// to send at the same instants, where the turn decides.
+	var tr strings.Builder
+	for ms := 1; ms <= 1000; ms++ {
+		fmt.Fprintf(&tr, "%d\n", ms)
+		if ms%2 == 0 {
+			fmt.Fprintf(&tr, "%d\n", ms)
+		}
+	}
+	trace := filepath.Join(t.TempDir(), "18mbit.trace")
+	if err := os.WriteFile(trace, []byte(tr.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exp := linkExp("16mbit", 15*time.Millisecond, "packets=60", 8*time.Second, "cubic", "bbr", "reno")
+	exp.Uplink.Capacity = trace
+	exp.Flows[1].Start = time.Second
+	exp.Timeline = []TimedChange{{At: 3 * time.Second, Command: "loss 0.5%"}}
+	summary := func(rec Recorder, interval time.Duration) []byte {
+		e := exp
+		e.SampleInterval = interval
+		s, err := NewSim(e, SimOptions{NewController: cc.New, Recorder: rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		s.Summary().WriteJSON(&b)
+		return b.Bytes()
+	}
+	bare := summary(nil, 10*time.Millisecond)
+	if rec := summary(newMemRecorder(), 10*time.Millisecond); !bytes.Equal(bare, rec) {
+		t.Fatalf("recording changed the run:\n%s\n%s", bare, rec)
+	}
+	if fine := summary(newMemRecorder(), time.Millisecond); !bytes.Equal(bare, fine) {
+		t.Fatalf("sampling every 1 ms changed the run:\n%s\n%s", bare, fine)
 	}
 }

@@ -339,8 +339,12 @@ func (s *Sim) step(t time.Duration) {
 			f.snd.OnTimer(t)
 		}
 	}
+	// The turn moves on only at instants where something was sent, so
+	// that steps where nothing happens (a sampler's, when recording) do
+	// not change who goes first: a run gives the same results recorded or
+	// not.
 	n := len(s.flows)
-	s.turn++
+	anySent := false
 	for sent := true; sent; {
 		sent = false
 		for i := range n {
@@ -354,8 +358,11 @@ func (s *Sim) step(t time.Duration) {
 				continue
 			}
 			s.up.Enqueue(t, emu.Packet{Size: seg.IPSize() + emu.TUNHeaderBytes, Flow: f.id, ID: seg.Seq, Payload: seg})
-			sent = true
+			sent, anySent = true, true
 		}
+	}
+	if anySent {
+		s.turn++
 	}
 	for _, f := range s.flows {
 		if f.active() {
