@@ -1,9 +1,12 @@
 package live
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ccscope/ccscope/capture"
@@ -254,4 +257,31 @@ func (e *errWriter) printf(format string, a ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
 	}
+}
+
+// summaryCSVHeader is the first line of WriteCSV.
+const summaryCSVHeader = "flow,scheme,start_s,throughput_mbps,goodput_mbps,delay_p95_ms,loss,retransmits,timeouts,size_bytes,completion_s,capacity_mbps,utilization_pct,jain"
+
+// WriteCSV prints the summary as a table: one row per flow, then a row
+// "all" for the whole run (which alone has capacity, utilization and
+// Jain's index). A delay without packets is left empty.
+func (sm Summary) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(strings.Split(summaryCSVHeader, ","))
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	delay := func(v float64, ok bool) string {
+		if !ok {
+			return ""
+		}
+		return g(v)
+	}
+	for _, f := range sm.Flows {
+		cw.Write([]string{strconv.Itoa(f.ID), f.Scheme, g(f.Start), g(f.Throughput), g(f.Goodput), delay(f.DelayP95, f.DelayValid),
+			g(f.Loss), strconv.FormatInt(f.Retransmits, 10), strconv.FormatInt(f.Timeouts, 10), strconv.FormatInt(f.Size, 10),
+			g(f.CompletionTime), "", "", ""})
+	}
+	cw.Write([]string{"all", "", "0", g(sm.Throughput), "", delay(sm.DelayP95, sm.DelayValid), g(sm.Loss), "", "", "", "",
+		g(sm.Capacity), g(sm.Utilization), g(sm.Jain)})
+	cw.Flush()
+	return cw.Error()
 }
