@@ -112,7 +112,7 @@ func (sp *sampler) flowSeries(id int) *flowSampler {
 	if sp.rec == nil {
 		return fs
 	}
-	k := fmt.Sprintf("flow/%d/", id)
+	k := FlowKey(id)
 	ser := func(name, unit, label string) Appender {
 		return sp.rec.Series(k+name, SeriesInfo{Unit: unit, Label: fmt.Sprintf("flow %d %s", id, label)})
 	}
@@ -223,7 +223,7 @@ func (sp *sampler) sample(t time.Duration) {
 		for _, v := range fs.varBuf {
 			a, ok := fs.vars[v.Name]
 			if !ok {
-				a = sp.rec.Series(fmt.Sprintf("flow/%d/var/%s", f.id, v.Name), SeriesInfo{Unit: v.Unit, Label: fmt.Sprintf("flow %d %s", f.id, v.Name)})
+				a = sp.rec.Series(FlowKey(f.id)+"var/"+v.Name, SeriesInfo{Unit: v.Unit, Label: fmt.Sprintf("flow %d %s", f.id, v.Name)})
 				fs.vars[v.Name] = a
 			}
 			a.Append(t, v.Value)

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/ccscope/ccscope/emu"
@@ -17,7 +18,9 @@ type LinkState struct {
 
 // FlowState is one flow as it is now, for the workbench's tables.
 type FlowState struct {
-	ID      int
+	ID int
+	// Key is the prefix of the flow's series in the store, "flow/ID/".
+	Key     string
 	Scheme  string
 	Mode    string
 	Start   time.Duration
@@ -62,7 +65,7 @@ func (s *Sim) Snapshot() Snapshot {
 	sn := Snapshot{Name: s.exp.Name, Backend: BackendSim, Seed: s.exp.Seed, Now: s.now, End: s.end, Done: s.Done(),
 		Uplink: linkState(s.up), Downlink: linkState(s.down), Timeline: s.Timeline()}
 	for i, f := range s.flows {
-		fs := FlowState{ID: f.id, Scheme: f.ctl.Name(), Mode: f.mode, Start: f.spec.Start, Size: f.spec.Size,
+		fs := FlowState{ID: f.id, Key: FlowKey(f.id), Scheme: f.ctl.Name(), Mode: f.mode, Start: f.spec.Start, Size: f.spec.Size,
 			Started: f.started, Done: f.done, Stopped: f.stopped}
 		_, fs.Manual = f.ctl.(manualController)
 		if f.snd != nil {
@@ -90,6 +93,9 @@ func (s *Sim) Snapshot() Snapshot {
 	}
 	return sn
 }
+
+// FlowKey is the prefix of flow id's series: "flow/ID/".
+func FlowKey(id int) string { return "flow/" + strconv.Itoa(id) + "/" }
 
 func linkState(l *emu.Link) LinkState {
 	return LinkState{Config: l.Config(), QueueLen: l.QueueLen(), QueueBytes: l.QueueBytes(), Stats: l.Stats()}
