@@ -68,6 +68,7 @@ func (m *Model) cmdKey(k tea.KeyPressMsg) tea.Cmd {
 const commandHelp = `workbench commands:
   pause | resume | step [D] | speed X (e.g. speed 4x, 0.1x–100x)
   view overview|meter|flows|events|help   theme NAME   zoom D (e.g. zoom 10s)   follow   quit
+  save FILE.zip (s proposes a name)   seek T (replays: also [ ] and home)
 flow commands:
   flow add SCHEME [SIZE]   flow stop N   flow N cwnd PACKETS   flow N rate RATE (manual flows)
 `
@@ -148,6 +149,19 @@ func (m *Model) execute(line string) {
 		m.window = max(d, minWindow)
 	case "follow":
 		m.follow = true
+	case "seek":
+		if len(f) != 2 {
+			m.setStatus("seek: usage: seek T, e.g. seek 30s (replays only)", true)
+			return
+		}
+		d, err := emu.ParseDuration("seek", f[1])
+		if err != nil {
+			m.setStatus(err.Error(), true)
+			return
+		}
+		m.seekTo(d)
+	case "save":
+		m.save(strings.TrimSpace(strings.TrimPrefix(line, f[0])))
 	case "help":
 		m.view = ViewHelp
 	default:
@@ -162,12 +176,33 @@ func (m *Model) execute(line string) {
 	}
 }
 
+// save writes the session in the background (never on the UI goroutine)
+// and reports back with a savedMsg.
+func (m *Model) save(path string) {
+	switch {
+	case m.opt.Save == nil:
+		m.setStatus("nothing to save here", true)
+		return
+	case path == "":
+		m.setStatus("save: usage: save FILE.zip", true)
+		return
+	case m.saving:
+		m.setStatus("a save is already running", true)
+		return
+	}
+	m.saving = true
+	m.setStatus("saving "+path+"…", false)
+	save := m.opt.Save
+	m.pending = func() tea.Msg { return savedMsg{path: path, err: save(path)} }
+}
+
 // candidates completes the command line: command words first, then the
 // arguments each command takes.
 func (m *Model) candidates(words []string, partial string) []string {
 	if len(words) == 0 {
 		return []string{"bw", "delay", "jitter", "loss", "queue", "trace", "onoff", "intermittent", "reorder",
-			"uplink", "downlink", "both", "flow", "pause", "resume", "step", "speed", "view", "theme", "zoom", "follow", "help", "quit"}
+			"uplink", "downlink", "both", "flow", "pause", "resume", "step", "speed", "view", "theme", "zoom", "follow",
+			"save", "seek", "help", "quit"}
 	}
 	w := words
 	if w[0] == "uplink" || w[0] == "downlink" || w[0] == "both" {
@@ -211,7 +246,7 @@ func (m *Model) candidates(words []string, partial string) []string {
 		return []string{"on", "off"}
 	case "speed":
 		return []string{"0.5x", "1x", "2x", "4x", "10x", "20x", "100x"}
-	case "trace":
+	case "trace", "save":
 		return pathCandidates(partial)
 	}
 	return nil

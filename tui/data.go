@@ -153,7 +153,7 @@ func (m *Model) perFlow(c *chart.Chart, suffix string, from, to time.Duration, c
 			continue
 		}
 		s := chart.Series{Name: fmt.Sprintf("%d %s", f.ID, f.Scheme), Color: m.flowColor(i)}
-		key := fmt.Sprintf("flow/%d/%s", f.ID, suffix)
+		key := f.Key + suffix
 		if meanOnly {
 			s.Points = m.means(key, from, to, cols, scale)
 		} else {

@@ -45,7 +45,8 @@ func (m *Model) helpView(w, h int) []block {
   l L            loss −0.5 / +0.5 points   : (colon)    command line (tab completes, ↑/↓ history)
   z Z            zoom in / out             pgup pgdown  pan back / forward; f follows the present
   ← →            select a flow             ↑ ↓          selected manual flow's window ×1.25 / ÷1.25
-  mouse          wheel zooms a chart, drag pans
+  s              save the run as a session [ ] home       replays: seek ±¼ window (≥5 s) / to start
+  R              replays: re-run it live   mouse        wheel zooms a chart, drag pans
 
 ` + emu.CommandHelp + "\n\n" + commandHelp
 	return []block{{body, fitLines(text, w, body.h)}}

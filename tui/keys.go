@@ -13,14 +13,22 @@ import (
 )
 
 // keyHelp is the footer's one-line help per view.
-func keyHelp(v View) string {
+func (m *Model) keyHelp() string {
+	v := m.view
+	if _, replay := m.src.(Seeker); replay && (v == ViewOverview || v == ViewMeter) {
+		rerun := ""
+		if m.opt.CanRerun {
+			rerun = " · R re-run"
+		}
+		return "space play/pause · [/] seek · home start · </> speed · z/Z zoom" + rerun + " · : command · ? help · q quit"
+	}
 	switch v {
 	case ViewFlows:
 		return "←/→ flow · ↑/↓ manual cwnd · 1-4 views · : command · ? help · q quit"
 	case ViewEvents:
 		return "↑/↓ scroll · 1-4 views · : command · ? help · q quit"
 	}
-	return "space pause · </> speed · b/B bw · d/D delay · l/L loss · z/Z zoom · : command · ? help · q quit"
+	return "space pause · </> speed · b/B bw · d/D delay · l/L loss · z/Z zoom · s save · : command · ? help · q quit"
 }
 
 // Steps of the link keys: bandwidth ×1.25, delay ±25% (at least 1 ms),
@@ -100,6 +108,28 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case "t":
 		m.theme, _ = themes.ByName(themes.Next(m.theme.Name))
 		m.setStatus("theme "+m.theme.Name, false)
+	case "[":
+		m.seekBy(-m.seekStep())
+	case "]":
+		m.seekBy(m.seekStep())
+	case "home":
+		m.seekTo(0)
+	case "s":
+		if m.opt.Save == nil {
+			m.setStatus("nothing to save here", true)
+			break
+		}
+		m.cmdActive = true
+		m.edit.reset()
+		path := "session.zip"
+		if m.opt.DefaultSavePath != nil {
+			path = m.opt.DefaultSavePath()
+		}
+		m.edit.set("save " + path)
+	case "R":
+		if m.opt.CanRerun {
+			m.outcome, m.quit = OutcomeRerun, true
+		}
 	case "left", "h":
 		m.selectFlow(-1)
 	case "right":
@@ -118,6 +148,25 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// seekStep is how far [ and ] move a replay: a quarter of the charts'
+// window (zoom out to move faster), at least 5 s.
+func (m *Model) seekStep() time.Duration { return max(m.window/4, 5*time.Second) }
+
+// seekBy and seekTo move a replay; live runs cannot seek.
+func (m *Model) seekBy(d time.Duration) { m.seekTo(m.snap.Now + d) }
+
+func (m *Model) seekTo(t time.Duration) {
+	sk, ok := m.src.(Seeker)
+	if !ok {
+		m.setStatus("seeking works in replays of saved sessions; a live run only goes forward", true)
+		return
+	}
+	sk.Seek(t)
+	m.snap = m.src.Snapshot()
+	m.follow = true
+	m.setStatus("at "+fmtDur(m.snap.Now), false)
 }
 
 func (m *Model) setSpeed(x float64) {

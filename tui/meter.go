@@ -86,7 +86,7 @@ func (m *Model) flowsView(w, h int) []block {
 	m.selFlow = min(m.selFlow, len(m.snap.Flows)-1)
 	f := m.snap.Flows[m.selFlow]
 	blocks = append(blocks, block{left, m.flowList(listW, body.h)})
-	k := fmt.Sprintf("flow/%d/", f.ID)
+	k := f.Key
 	col := m.flowColor(m.selFlow)
 	type spec struct {
 		title, unit string

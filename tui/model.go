@@ -42,7 +42,21 @@ type Options struct {
 	// NoTick stops the model from scheduling its own ticks (tests send
 	// tickMsg themselves).
 	NoTick bool
+	// Save, when set, saves the run as a session file at path; the
+	// workbench calls it off the UI goroutine (s, or :save PATH).
+	Save func(path string) error
+	// DefaultSavePath proposes a file name for s.
+	DefaultSavePath func() string
+	// CanRerun offers R (re-run live) when set: the workbench then quits
+	// with Outcome() == OutcomeRerun and the caller starts the re-run.
+	CanRerun bool
 }
+
+// Outcomes of a workbench session, for its caller.
+const (
+	OutcomeQuit  = "quit"
+	OutcomeRerun = "rerun"
+)
 
 // Model is the workbench. It is a bubbletea model: Update handles keys,
 // mouse, ticks and resizes; View returns the frame cached by the last
@@ -78,15 +92,33 @@ type Model struct {
 	selFlow   int // index into snap.Flows
 	eventsTop int // first row shown in the events view
 
-	layout layout
-	charts map[string]*chart.Chart // one per pane, reused every frame
-	frame  string                  // the cached screen
-	quit   bool
-	now    func() time.Time
+	layout  layout
+	outcome string
+	saving  bool
+	pending tea.Cmd                 // work to run off the UI goroutine (a save)
+	charts  map[string]*chart.Chart // one per pane, reused every frame
+	frame   string                  // the cached screen
+	quit    bool
+	now     func() time.Time
 }
 
 // tickMsg asks for a redraw.
 type tickMsg time.Time
+
+// savedMsg reports a finished save.
+type savedMsg struct {
+	path string
+	err  error
+}
+
+// Outcome says how the workbench ended: OutcomeQuit, or OutcomeRerun when
+// the user asked to re-run a replay.
+func (m *Model) Outcome() string {
+	if m.outcome == "" {
+		return OutcomeQuit
+	}
+	return m.outcome
+}
 
 // New makes a workbench over src.
 func New(src Source, opt Options) *Model {
@@ -126,6 +158,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tick()
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+	case savedMsg:
+		m.saving = false
+		if msg.err != nil {
+			m.setStatus("save failed: "+msg.err.Error(), true)
+		} else {
+			m.setStatus("saved "+msg.path, false)
+		}
 	case tea.KeyPressMsg:
 		cmd = m.key(msg)
 	case tea.MouseWheelMsg:
@@ -138,6 +177,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dragging = false
 	}
 	m.redraw()
+	if m.pending != nil {
+		cmd = tea.Batch(cmd, m.pending)
+		m.pending = nil
+	}
 	if m.quit {
 		return m, tea.Quit
 	}

@@ -122,7 +122,7 @@ func (m *Model) footer(w int) string {
 		}
 		return fit(m.style().Foreground(c).Render(m.status), w)
 	}
-	return fit(m.style().Foreground(t.Muted).Render(keyHelp(m.view)), w)
+	return fit(m.style().Foreground(t.Muted).Render(m.keyHelp()), w)
 }
 
 func cursorChar(e lineEdit) string {
