@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binPath = filepath.Join(dir, "ccscope")
+	// Journals of the runs under test go to a private state directory, not
+	// the user's.
+	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		panic("go build: " + err.Error() + "\n" + string(out))

@@ -63,7 +63,8 @@ takes an experiment file or flags, ccscope run runs one headless.`,
 	wf = addWorkbenchFlags(root)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newOpenCmd(env), newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env))
+	root.AddCommand(newOpenCmd(env), newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env),
+		newRerunCmd(env), newExportCmd(env), newRecoverCmd(env))
 	return root
 }
 

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/ccscope/ccscope/capture"
 	"github.com/ccscope/ccscope/emu"
 	"github.com/ccscope/ccscope/live"
 	"github.com/ccscope/ccscope/live/cc"
+	"github.com/ccscope/ccscope/live/store"
+	"github.com/ccscope/ccscope/sessions"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -94,6 +97,7 @@ func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Ex
 
 func newRunCmd(env *Env) *cobra.Command {
 	var jsonOut, quiet bool
+	var out, title, notes string
 	var ef *expFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
@@ -119,11 +123,14 @@ Schemes: ` + schemeList() + `.`,
 			if err != nil {
 				return err
 			}
-			return runExperiment(cmd.Context(), env, exp, jsonOut, quiet)
+			return runExperiment(cmd.Context(), env, exp, runOutput{json: jsonOut, quiet: quiet, out: out, title: title, notes: notes})
 		},
 	}
 	ef = addExpFlags(cmd.Flags())
 	fs := cmd.Flags()
+	fs.StringVar(&out, "out", "", "save the run as a session file (a zip: replay it with ccscope open, re-run it with ccscope rerun)")
+	fs.StringVar(&title, "title", "", "the session's title (with --out)")
+	fs.StringVar(&notes, "notes", "", "notes stored in the session (with --out)")
 	fs.BoolVar(&jsonOut, "json", false, "print the summary as JSON")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
 	return cmd
@@ -218,9 +225,22 @@ func openLogs(env *Env, exp live.Experiment, opt *live.SimOptions) ([]*openLog, 
 	return logs, nil
 }
 
-// runExperiment runs exp in the sim backend and prints its summary.
-func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, quiet bool) error {
+// runOutput says what a headless run prints and saves.
+type runOutput struct {
+	json, quiet       bool
+	out, title, notes string
+}
+
+// runExperiment runs exp in the sim backend, prints its summary and, with
+// out set, saves it as a session. A journal is kept while it runs.
+func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutput) error {
+	jsonOut, quiet := o.json, o.quiet
 	opt := live.SimOptions{NewController: cc.New}
+	var st *store.Store
+	if o.out != "" {
+		st = store.NewStore()
+		opt.Recorder = live.StoreRecorder(st)
+	}
 	logs, err := openLogs(env, exp, &opt)
 	if err != nil {
 		return err
@@ -232,9 +252,20 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, 
 	if err != nil {
 		return err
 	}
+	var journal *sessions.Journal
+	if dir, err := sessions.JournalDir(); err == nil {
+		if j, err := sessions.StartJournal(dir, exp, or(o.title, exp.Name)); err == nil {
+			journal = j
+			defer j.Close()
+		}
+	}
 	start := time.Now()
-	lastReport := start
+	lastReport, lastJournal := start, start
 	progress := func(now time.Duration) {
+		if journal != nil && time.Since(lastJournal) >= time.Second {
+			journal.Update(nil, now)
+			lastJournal = time.Now()
+		}
 		if quiet || time.Since(lastReport) < time.Second {
 			return
 		}
@@ -256,6 +287,16 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, 
 			return err
 		}
 	}
+	if o.out != "" {
+		sess := newSession(sim, st, o.title, o.notes)
+		sess.Files = attachLogs(env, exp, quiet)
+		if err := sessions.Save(o.out, sess); err != nil {
+			return err
+		}
+		if !quiet {
+			fmt.Fprintf(env.Stderr, "ccscope: saved the session to %s\n", o.out)
+		}
+	}
 	sum := sim.Summary()
 	var w io.Writer = env.Stdout
 	if jsonOut {
@@ -274,4 +315,40 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, jsonOut, 
 		}
 	}
 	return runErr
+}
+
+// maxAttachedLog is the largest mahimahi log a session carries (deflate
+// shrinks logs about 5×); larger ones stay beside it.
+const maxAttachedLog = 256 << 20
+
+// attachLogs reads the run's mahimahi logs as session attachments
+// (logs/uplink.log, logs/downlink.log), leaving out, with a note, any
+// too large to carry.
+func attachLogs(env *Env, exp live.Experiment, quiet bool) []sessions.File {
+	var files []sessions.File
+	for _, l := range []struct{ name, path string }{{"logs/uplink.log", exp.Uplink.Log}, {"logs/downlink.log", exp.Downlink.Log}} {
+		if l.path == "" {
+			continue
+		}
+		p := exp.Resolve(l.path)
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			fmt.Fprintf(env.Stderr, "ccscope: the session leaves out the log %s: %v\n", p, unwrapPathErr(err))
+			continue
+		case fi.Size() > maxAttachedLog:
+			if !quiet {
+				fmt.Fprintf(env.Stderr, "ccscope: the session leaves out the log %s (%d MB; it carries logs up to %d MB): keep it beside the session\n",
+					p, fi.Size()>>20, maxAttachedLog>>20)
+			}
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "ccscope: the session leaves out the log %s: %v\n", p, unwrapPathErr(err))
+			continue
+		}
+		files = append(files, sessions.File{Name: l.name, Data: data})
+	}
+	return files
 }
