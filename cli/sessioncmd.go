@@ -440,8 +440,7 @@ terminal — the journal stays behind. ccscope recover re-runs each such run to 
 point its journal reached (the sim is deterministic, so every series comes back) and
 saves it as a session file in --dir. The workbench offers the same when it starts.
 
-Journals live in $CCSCOPE_STATE_DIR/journal, else $XDG_STATE_HOME/ccscope/journal,
-else ~/.local/state/ccscope/journal.`,
+Journals live in $XDG_STATE_HOME/ccscope/journal, else ~/.local/state/ccscope/journal.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			jdir, err := sessions.JournalDir()

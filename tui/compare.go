@@ -49,6 +49,11 @@ func NewCompare(a, b *sessions.Session) (*CompareSource, error) {
 
 func (c *CompareSource) Store() *store.Store { return c.st }
 
+// Apply refuses: a comparison shows two recorded runs.
+func (c *CompareSource) Apply(live.Command) error {
+	return errors.New("comparing two saved sessions: nothing can be changed; re-run one live with ccscope rerun FILE --open")
+}
+
 // Snapshot is both sessions' state at the current position, merged.
 func (c *CompareSource) Snapshot() live.Snapshot {
 	pos := c.now()

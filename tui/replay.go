@@ -19,7 +19,7 @@ type Seeker interface {
 
 // errReplay is what commands that would change the run get in a replay.
 func errReplay() error {
-	return errors.New("this is a replay of a saved session: it cannot be changed; press R to re-run it live, or ccscope rerun FILE")
+	return errors.New("a replay of a saved session cannot be changed: R re-runs it live, where it can")
 }
 
 // replayClock is the position of a replay: a clock over recorded time
