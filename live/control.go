@@ -92,6 +92,10 @@ func ParseCommand(text string, loadTrace func(string) (*emu.Trace, error)) (Comm
 			return FlowStop{ID: id}, nil
 		}
 		if id, err := strconv.Atoi(f[1]); err == nil {
+			if len(f) > 2 && strings.EqualFold(f[2], "ccp") {
+				_, rest, _ := strings.Cut(text, f[1])
+				return parseFlowCCP(id, rest)
+			}
 			return parseFlowSet(id, f[2:])
 		}
 		return nil, fmt.Errorf("flow: unknown action %q (want add, stop, or a flow number then cwnd or rate)", f[1])

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,15 @@ type Experiment struct {
 	Flows []FlowSpec
 	// Timeline holds scripted link changes, in any order (Links sorts them).
 	Timeline []TimedChange
+	// CCPAgent says where flows of scheme "ccp" or "ccp:ALG" find their
+	// CCP agent: "" runs the built-in algorithm in process (deterministic);
+	// "unix" or "unix:NAME" attaches an external agent listening on
+	// /tmp/ccp/NAME (default portus), such as a portus agent started with
+	// --ipc unix, and paces the run to the wall clock.
+	CCPAgent string
+	// CCPFallback is how long a CCP flow waits for an agent that stopped
+	// answering before it falls back to native reno (default 1s).
+	CCPFallback time.Duration
 	// BaseDir is the directory relative trace and log paths are relative
 	// to: the TOML file's directory when parsed, "" for the current
 	// directory. It is not written to TOML (it is where the file is).
@@ -111,6 +121,11 @@ const (
 	// MaxFlows and MaxEvents bound the flows and the scripted changes.
 	MaxFlows  = 1000
 	MaxEvents = 100_000
+	// DefaultCCPFallback, MinCCPFallback and MaxCCPFallback bound
+	// CCPFallback.
+	DefaultCCPFallback = time.Second
+	MinCCPFallback     = time.Millisecond
+	MaxCCPFallback     = time.Minute
 )
 
 // The default experiment's link: 24 Mbit/s each way and 20 ms one-way delay
@@ -239,4 +254,22 @@ func ValidatePantheon(n int, interval, runtime time.Duration) error {
 			n, FormatDuration(interval), FormatDuration(last), FormatDuration(runtime))
 	}
 	return nil
+}
+
+// ParseCCPAgent reads an Experiment's CCPAgent: "" (in process) gives "",
+// "unix" gives "portus", "unix:NAME" gives NAME, the name of the agent's
+// socket in /tmp/ccp.
+func ParseCCPAgent(s string) (socket string, err error) {
+	kind, name, _ := strings.Cut(s, ":")
+	switch {
+	case s == "":
+		return "", nil
+	case kind != "unix":
+		return "", fmt.Errorf("%q: want unix or unix:NAME (an agent listening on /tmp/ccp/NAME, like portus with --ipc unix); leave it out to run the built-in algorithms in process", s)
+	case name == "":
+		return "portus", nil
+	case strings.ContainsAny(name, "/\x00") || name == "." || name == ".." || len(name) > 64:
+		return "", fmt.Errorf("%q: the agent's name must be a plain socket name like portus", s)
+	}
+	return name, nil
 }

@@ -236,6 +236,10 @@ func randomExperiment(r *rand.Rand) Experiment {
 	if strings.ContainsRune(e.Name, '\t') {
 		e.Name = "no tab"
 	}
+	e.CCPAgent = pick("", "unix", "unix:portus", "unix:my-agent")
+	if r.IntN(2) == 0 {
+		e.CCPFallback = MinCCPFallback + time.Duration(r.Int64N(int64(MaxCCPFallback-MinCCPFallback)+1))
+	}
 	if r.IntN(4) == 0 {
 		e.Seed = uint64(r.IntN(10))
 	}
@@ -948,6 +952,31 @@ iw = 4
 		_, err := ParseExperiment("p.toml", []byte("duration = \"5s\"\n[uplink]\ncapacity = \"12mbit\"\n[downlink]\ncapacity = \"12mbit\"\n[[flow]]\nscheme = \"cubic\"\n"+bad+"\n"), "", nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", bad, err, want)
+		}
+	}
+}
+
+// TestCCPAgentField: ccp-agent and ccp-fallback are read, checked and
+// written back.
+func TestCCPAgentField(t *testing.T) {
+	base := "duration = \"5s\"\n[uplink]\ncapacity = \"12mbit\"\n[downlink]\ncapacity = \"12mbit\"\n[[flow]]\nscheme = \"cubic\"\n"
+	e, err := ParseExperiment("x.toml", []byte("ccp-agent = \"unix:gca\"\nccp-fallback = \"250ms\"\n"+base), "", nil)
+	if err != nil || e.CCPAgent != "unix:gca" || e.CCPFallback != 250*time.Millisecond {
+		t.Fatalf("%+v %v", e, err)
+	}
+	if name, _ := ParseCCPAgent(e.CCPAgent); name != "gca" {
+		t.Fatalf("socket name %q", name)
+	}
+	if name, _ := ParseCCPAgent("unix"); name != "portus" {
+		t.Fatalf("default socket name %q", name)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"ccp-agent = \"tcp:1\"\n", "want unix or unix:NAME"},
+		{"ccp-agent = \"unix:a/b\"\n", "plain socket name"},
+		{"ccp-fallback = \"2h\"\n", "ccp-fallback: 7200s is out of range"},
+	} {
+		if _, err := ParseExperiment("x.toml", []byte(c.src+base), "", nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.src, err, c.want)
 		}
 	}
 }

@@ -147,6 +147,8 @@ func decodeExperiment(name string, data []byte, baseDir string) (Experiment, *ex
 		{"downlink", func(p string, v any) { d.link(p, v, &e.Downlink) }},
 		{"flow", func(p string, v any) { d.flows(p, v, &e) }},
 		{"event", func(p string, v any) { d.events(p, v, &e) }},
+		{"ccp-agent", func(p string, v any) { d.str(p, v, `"unix:portus"`, &e.CCPAgent) }},
+		{"ccp-fallback", func(p string, v any) { d.duration(p, v, "1s", &e.CCPFallback) }},
 	})
 	if e.Backend == "" {
 		e.Backend = BackendSim // backend = "" is the default too

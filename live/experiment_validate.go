@@ -157,6 +157,13 @@ func (e Experiment) checkRun(c *expErrors) {
 	case e.Duration > MaxDuration:
 		c.addf("duration", "%s is too long (at most %s)", FormatDuration(e.Duration), FormatDuration(MaxDuration))
 	}
+	if _, err := ParseCCPAgent(e.CCPAgent); err != nil {
+		c.add("ccp-agent", err)
+	}
+	if e.CCPFallback != 0 && (e.CCPFallback < MinCCPFallback || e.CCPFallback > MaxCCPFallback) {
+		c.addf("ccp-fallback", "%s is out of range; want %s to %s (default %s)",
+			FormatDuration(e.CCPFallback), FormatDuration(MinCCPFallback), FormatDuration(MaxCCPFallback), FormatDuration(DefaultCCPFallback))
+	}
 	if e.SampleInterval < MinSampleInterval || e.SampleInterval > MaxSampleInterval {
 		c.addf("sample-interval", "%s is out of range; want %s to %s (default %s)",
 			FormatDuration(e.SampleInterval), FormatDuration(MinSampleInterval), FormatDuration(MaxSampleInterval), FormatDuration(DefaultSampleInterval))

@@ -45,6 +45,8 @@ func (e Experiment) EncodeTOML() ([]byte, error) {
 		t.str("seed", strconv.FormatUint(e.Seed, 10))
 	}
 	t.duration("sample-interval", e.SampleInterval)
+	t.optString("ccp-agent", e.CCPAgent)
+	t.optDuration("ccp-fallback", e.CCPFallback)
 	for _, l := range []struct {
 		name string
 		s    LinkSpec

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live/ccpflow"
 	"github.com/ccscope/ccscope/live/transport"
 )
 
@@ -21,6 +22,9 @@ type SimOptions struct {
 	// UplinkTap and DownlinkTap also see every event of the two links
 	// (e.g. mahimahi log writers); nil for none.
 	UplinkTap, DownlinkTap emu.Tap
+	// CCPDir is where an external CCP agent's socket is ("" for
+	// /tmp/ccp).
+	CCPDir string
 }
 
 // Sim runs an experiment in virtual time: flows of the userspace transport
@@ -42,6 +46,8 @@ type Sim struct {
 	out  []emu.Packet
 	sum  summaryAcc
 	turn int // rotates which flow sends first at an instant
+
+	ccp *ccpflow.Datapath // the CCP datapath, made by the first CCP flow
 }
 
 // flow is one flow of a sim.
@@ -65,10 +71,8 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	if opt.NewController == nil {
 		return nil, fmt.Errorf("sim: no controller factory")
 	}
-	if err := exp.Validate(func(spec string) error {
-		_, err := opt.NewController(spec)
-		return err
-	}); err != nil {
+	s := &Sim{exp: exp, opt: opt, end: exp.Duration}
+	if err := exp.Validate(s.checkScheme); err != nil {
 		return nil, err
 	}
 	if exp.Backend != "" && exp.Backend != BackendSim {
@@ -82,7 +86,6 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{exp: exp, opt: opt, end: exp.Duration}
 	s.sum.init()
 	if s.up, err = emu.NewLink(upCfg, &simTap{s: s, up: true, next: opt.UplinkTap}); err != nil {
 		return nil, fmt.Errorf("uplink: %w", err)
@@ -93,6 +96,7 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	s.cmds = cmds
 	for _, fs := range exp.Flows {
 		if _, err := s.addFlow(fs); err != nil {
+			s.Close()
 			return nil, err
 		}
 	}
@@ -103,7 +107,7 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 // addFlow registers a flow that starts at fs.Start (or now, if that has
 // passed) and returns its id.
 func (s *Sim) addFlow(fs FlowSpec) (int, error) {
-	ctl, err := s.opt.NewController(fs.Scheme)
+	ctl, err := s.newController(fs.Scheme)
 	if err != nil {
 		return 0, err
 	}
@@ -170,6 +174,7 @@ func (s *Sim) apply(c Command, scripted bool) error {
 			return fmt.Errorf("flow stop: flow %d has already ended", c.ID)
 		}
 		f.stopped = true
+		s.closeController(f)
 	case FlowSet:
 		if c.ID < 1 || c.ID > len(s.flows) {
 			return fmt.Errorf("flow %d: there is no such flow (flows 1..%d)", c.ID, len(s.flows))
@@ -186,6 +191,22 @@ func (s *Sim) apply(c Command, scripted bool) error {
 		}
 		if f.snd != nil {
 			f.snd.Reconfigure(m.Apply)
+		}
+	case FlowCCPInstall:
+		ctl, err := s.ccpController(c.ID)
+		if err != nil {
+			return err
+		}
+		if err := ctl.Install(c.Source); err != nil {
+			return fmt.Errorf("flow %d ccp install: %w", c.ID, err)
+		}
+	case FlowCCPAgent:
+		ctl, err := s.ccpController(c.ID)
+		if err != nil {
+			return err
+		}
+		if err := ctl.Reattach(); err != nil {
+			return fmt.Errorf("flow %d ccp agent: %w", c.ID, err)
 		}
 	default:
 		return fmt.Errorf("unknown command %T", c)
@@ -393,7 +414,16 @@ func (s *Sim) startFlow(f *flow, t time.Duration) {
 func (s *Sim) checkDone(f *flow, t time.Duration) {
 	if f.snd.Done() && !f.done {
 		f.done = true
+		s.closeController(f)
 		s.record(RecordInfo, fmt.Sprintf("flow %d finished: %s in %v", f.id, FormatSize(f.spec.Size), (t-f.spec.Start).Round(time.Microsecond)))
+	}
+}
+
+// closeController tells a controller that keeps outside state (a CCP
+// flow) that its flow has ended.
+func (s *Sim) closeController(f *flow) {
+	if c, ok := f.ctl.(interface{ Close(time.Duration) }); ok {
+		c.Close(s.now)
 	}
 }
 

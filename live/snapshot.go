@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ccscope/ccscope/emu"
+	"github.com/ccscope/ccscope/live/ccpflow"
 	"github.com/ccscope/ccscope/live/transport"
 )
 
@@ -58,6 +59,9 @@ type Snapshot struct {
 	// Timeline is what has happened so far (the most recent maxTimeline
 	// records).
 	Timeline []Record
+	// CCP is the CCP side of the run (agent, programs, flows, messages);
+	// nil when no flow uses CCP.
+	CCP *ccpflow.Status
 }
 
 // Snapshot copies the sim's current state.
@@ -90,6 +94,17 @@ func (s *Sim) Snapshot() Snapshot {
 			fs.Loss = 1 - float64(a.exitBytes)/float64(a.arrBytes)
 		}
 		sn.Flows = append(sn.Flows, fs)
+	}
+	if s.ccp != nil {
+		st := s.ccp.Status()
+		for i := range st.Flows {
+			for _, f := range s.flows {
+				if c, ok := f.ctl.(*ccpflow.Controller); ok && c == st.Flows[i].Controller() {
+					st.Flows[i].ID = f.id
+				}
+			}
+		}
+		sn.CCP = &st
 	}
 	return sn
 }

@@ -141,6 +141,18 @@ func (r *Reno) endRecovery() {
 	}
 }
 
+// TakeOver starts reno on a flow another controller has been driving (a
+// CCP flow whose agent stopped answering): from the flow's current
+// window, in congestion avoidance, without pacing.
+func (r *Reno) TakeOver(c *transport.Control) {
+	r.mss = initMSS(c.MSS)
+	r.cwnd = max(c.Cwnd, 2*r.mss)
+	r.ssthresh = r.cwnd
+	r.acked, r.recovery, r.timedOut = 0, false, false
+	c.PacingRate = 0
+	r.publish(c)
+}
+
 func (r *Reno) publish(c *transport.Control) {
 	c.Cwnd = r.cwnd
 	c.Ssthresh = r.ssthresh

@@ -328,3 +328,23 @@ func TestTimeoutBackoffIgnoresEmptyACKs(t *testing.T) {
 		}
 	}
 }
+
+// TestRenoTakeOver: taking over a flow at 40 segments, reno stays in
+// congestion avoidance (one MSS per window of ACKed bytes), stops pacing,
+// and halves on the next loss.
+func TestRenoTakeOver(t *testing.T) {
+	r := NewReno(10)
+	c := transport.Control{MSS: testMSS, Cwnd: 40 * testMSS, PacingRate: 1e6}
+	r.TakeOver(&c)
+	if c.Cwnd != 40*testMSS || c.Ssthresh != 40*testMSS || c.PacingRate != 0 || r.Mode() != "congestion avoidance" {
+		t.Fatalf("after take-over: cwnd %d ssthresh %d pacing %v mode %q", c.Cwnd, c.Ssthresh, c.PacingRate, r.Mode())
+	}
+	r.OnAck(&transport.Sample{BytesAcked: 40 * testMSS, PacketsAcked: 40}, &c)
+	if c.Cwnd != 41*testMSS {
+		t.Fatalf("a window of ACKs: cwnd %d segments, want 41", c.Cwnd/testMSS)
+	}
+	r.OnCongestion(transport.EventLoss, &transport.Sample{FlightSize: 41 * testMSS, InRecovery: true}, &c)
+	if c.Cwnd > 21*testMSS || c.Cwnd < 20*testMSS {
+		t.Fatalf("after a loss: cwnd %d segments, want about 20.5", c.Cwnd/testMSS)
+	}
+}

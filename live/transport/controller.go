@@ -15,6 +15,10 @@ type Sample struct {
 	// BytesMisordered and PacketsMisordered are newly SACKed, i.e. arrived
 	// out of order (CCP bytes_misordered, packets_misordered).
 	BytesMisordered, PacketsMisordered int
+	// CumBytesAcked and CumPacketsAcked are what the cumulative ACK newly
+	// covered, SACKed before or not: the kernel's bytes_acked, which a
+	// CCP datapath reports as Ack.bytes_acked.
+	CumBytesAcked, CumPacketsAcked int
 	// LostPackets and LostBytes were newly marked lost while processing
 	// this ACK (CCP lost_pkts_sample).
 	LostPackets, LostBytes int

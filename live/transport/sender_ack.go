@@ -42,6 +42,8 @@ func (s *Sender) OnAck(now time.Duration, a *Segment) {
 		}
 		s.sb.unlink(k)
 		s.stats.Acked += int64(si.len)
+		sm.CumBytesAcked += int(si.len)
+		sm.CumPacketsAcked++
 		s.sb.popFront()
 	}
 	if advanced {

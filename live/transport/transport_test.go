@@ -235,3 +235,34 @@ func TestReceiverSACKOrder(t *testing.T) {
 		t.Fatalf("stats %+v", r.Stats())
 	}
 }
+
+// TestCumulativeAckCounts: every byte is counted once as delivered
+// (BytesAcked, by SACK or cumulative ACK) but the cumulative counts
+// (CumBytesAcked, the kernel's bytes_acked a CCP datapath reports) cover
+// every byte again when a hole fills: over a transfer with a loss both
+// total the transfer, and the ACK that fills the hole covers the SACKed
+// segments behind it.
+func TestCumulativeAckCounts(t *testing.T) {
+	ctl := &fixedCtl{cwnd: 30 * MSS, keep: true}
+	p := newPath(t, rateLink(24e6, 10*time.Millisecond, ""), rateLink(24e6, 10*time.Millisecond, ""), SenderConfig{Size: 200 * MSS}, ctl)
+	n := 0
+	p.dropData = func(s *Segment) bool {
+		n++
+		return !s.Retransmit && n == 50
+	}
+	p.run(time.Minute)
+	var acked, cum, cumPkts, sacked, biggest int
+	for _, s := range ctl.samples {
+		acked += s.BytesAcked
+		cum += s.CumBytesAcked
+		cumPkts += s.CumPacketsAcked
+		sacked += s.BytesMisordered
+		biggest = max(biggest, s.CumPacketsAcked)
+	}
+	if acked != 200*MSS || cum != 200*MSS || cumPkts != 200 {
+		t.Fatalf("delivered %d, cumulatively acked %d bytes / %d packets; want %d each (200 packets)", acked, cum, cumPkts, 200*MSS)
+	}
+	if sacked == 0 || biggest < 10 {
+		t.Fatalf("SACKed %d bytes, largest cumulative jump %d packets: the hole's repair should cover the SACKed segments", sacked, biggest)
+	}
+}
