@@ -64,7 +64,7 @@ takes an experiment file or flags, ccscope run runs one headless.`,
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.AddCommand(newOpenCmd(env), newRunCmd(env), newSchemesCmd(env), newFidelityCmd(env), newTraceCmd(env), newLinkCmd(env), newAnalyzeCmd(env), newDemoCmd(env),
-		newRerunCmd(env), newExportCmd(env), newRecoverCmd(env))
+		newRerunCmd(env), newExportCmd(env), newRecoverCmd(env), newCCPCmd(env))
 	return root
 }
 

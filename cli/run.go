@@ -26,6 +26,7 @@ type expFlags struct {
 	schemes                                          []string
 	nflows                                           int
 	upLog, downLog, name                             string
+	ccpAgent, ccpFallback                            string
 }
 
 func addExpFlags(fs *pflag.FlagSet) *expFlags {
@@ -40,8 +41,20 @@ func addExpFlags(fs *pflag.FlagSet) *expFlags {
 	fs.StringVar(&f.upLog, "uplink-log", "", "write the uplink's mahimahi log to FILE")
 	fs.StringVar(&f.downLog, "downlink-log", "", "write the downlink's mahimahi log to FILE")
 	fs.StringVar(&f.name, "name", "", "a title for the experiment")
+	fs.StringVar(&f.ccpAgent, "ccp-agent", "", "where ccp:ALG flows find their CCP agent: unix or unix:NAME for an agent on /tmp/ccp/NAME (default portus), e.g. a portus algorithm started with --ipc unix; default: the built-in algorithm in process")
+	fs.StringVar(&f.ccpFallback, "ccp-fallback", "", "how long a CCP flow waits for an agent that stopped answering before native reno takes over (default 1s)")
 	return f
 }
+
+// schemeCheck checks the schemes of exp: native ones, and CCP ones for
+// its agent (built-in algorithms when the agent runs in process).
+func schemeCheck(exp live.Experiment) live.SchemeChecker {
+	return live.SchemeCheck(cc.Validate, exp.CCPAgent != "")
+}
+
+// anySchemeCheck checks schemes before the agent is known: CCP specs only
+// for their form.
+func anySchemeCheck(spec string) error { return live.SchemeCheck(cc.Validate, true)(spec) }
 
 // experiment builds the experiment: the config file (or the default) with
 // the flags the user gave applied on top, validated.
@@ -53,7 +66,7 @@ func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Ex
 	}
 	if ef.config != "" {
 		var err error
-		if exp, err = live.LoadExperiment(ef.config, cc.Validate); err != nil {
+		if exp, err = live.LoadExperiment(ef.config, anySchemeCheck); err != nil {
 			return exp, err
 		}
 	}
@@ -86,7 +99,17 @@ func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Ex
 	if ef.downLog != "" {
 		exp.Downlink.Log = ef.downLog
 	}
-	if err := exp.Validate(cc.Validate); err != nil {
+	if fs.Changed("ccp-agent") {
+		exp.CCPAgent = ef.ccpAgent
+	}
+	if fs.Changed("ccp-fallback") {
+		d, err := emu.ParseDuration("--ccp-fallback", ef.ccpFallback)
+		if err != nil {
+			return exp, usageError{err}
+		}
+		exp.CCPFallback = d
+	}
+	if err := exp.Validate(schemeCheck(exp)); err != nil {
 		if ef.config == "" {
 			return exp, flagErrors(err)
 		}
@@ -252,6 +275,7 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutp
 	if err != nil {
 		return err
 	}
+	defer sim.Close()
 	var journal *sessions.Journal
 	if dir, err := sessions.JournalDir(); err == nil {
 		if j, err := sessions.StartJournal(dir, exp, or(o.title, exp.Name)); err == nil {
@@ -274,7 +298,14 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutp
 		fmt.Fprintf(env.Stderr, "ccscope: %v of %v simulated (%.0f%%), %.0f× real time\n",
 			now.Round(time.Millisecond), exp.Duration, 100*now.Seconds()/exp.Duration.Seconds(), now.Seconds()/wall.Seconds())
 	}
-	runErr := sim.Run(ctx, progress)
+	run := sim.Run
+	if sim.WallClock() {
+		if !quiet {
+			fmt.Fprintf(env.Stderr, "ccscope: an external CCP agent runs in real time: this run takes %v\n", exp.Duration)
+		}
+		run = func(ctx context.Context, progress func(time.Duration)) error { return runPaced(ctx, sim, progress) }
+	}
+	runErr := run(ctx, progress)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return runErr
 	}
@@ -351,4 +382,29 @@ func attachLogs(env *Env, exp live.Experiment, quiet bool) []sessions.File {
 		files = append(files, sessions.File{Name: l.name, Data: data})
 	}
 	return files
+}
+
+// runPaced runs sim at the wall clock's pace (an external CCP agent lives
+// in real time), calling progress about every second.
+func runPaced(ctx context.Context, sim *live.Sim, progress func(time.Duration)) error {
+	const step = 2 * time.Millisecond
+	start := time.Now()
+	lastProgress := time.Duration(0)
+	for !sim.Done() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		target := min(time.Since(start), sim.End())
+		if target <= sim.Now() {
+			time.Sleep(step)
+			continue
+		}
+		sim.RunUntil(target)
+		if progress != nil && sim.Now()-lastProgress >= time.Second {
+			lastProgress = sim.Now()
+			progress(sim.Now())
+		}
+	}
+	sim.Finish()
+	return nil
 }

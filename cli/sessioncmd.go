@@ -249,7 +249,7 @@ func editExperiment(env *Env, exp live.Experiment, dir string) (live.Experiment,
 		if len(bytes.TrimSpace(stripComments(data))) == 0 {
 			return exp, errors.New("the experiment is empty: re-run cancelled")
 		}
-		e, err := live.ParseExperiment(path, data, dir, cc.Validate)
+		e, err := live.ParseExperiment(path, data, dir, anySchemeCheck)
 		if err == nil {
 			return e, nil
 		}

@@ -71,6 +71,8 @@ const commandHelp = `workbench commands:
   save FILE.zip (s proposes a name)   seek T (replays: also [ ] and home)
 flow commands:
   flow add SCHEME [SIZE]   flow stop N   flow N cwnd PACKETS   flow N rate RATE (manual flows)
+ccp commands (flows of scheme ccp:ALG):
+  ccp install N PROGRAM   ccp load N FILE   (run your datapath program on flow N)   ccp agent N (back to the agent)
 `
 
 // execute runs one command line.
@@ -114,7 +116,7 @@ func (m *Model) execute(line string) {
 		m.setStatus(fmt.Sprintf("speed %gx", x), false)
 	case "view":
 		if len(f) != 2 {
-			m.setStatus("view: usage: view overview|meter|flows|events|help", true)
+			m.setStatus("view: usage: view overview|meter|flows|events|ccp|help", true)
 			return
 		}
 		for i, n := range viewNames() {
@@ -164,6 +166,8 @@ func (m *Model) execute(line string) {
 		m.save(strings.TrimSpace(strings.TrimPrefix(line, f[0])))
 	case "help":
 		m.view = ViewHelp
+	case "ccp":
+		m.ccpCommand(line, f)
 	default:
 		c, err := live.ParseCommand(line, nil)
 		if err != nil {
@@ -202,7 +206,7 @@ func (m *Model) candidates(words []string, partial string) []string {
 	if len(words) == 0 {
 		return []string{"bw", "delay", "jitter", "loss", "queue", "trace", "onoff", "intermittent", "reorder",
 			"uplink", "downlink", "both", "flow", "pause", "resume", "step", "speed", "view", "theme", "zoom", "follow",
-			"save", "seek", "help", "quit"}
+			"save", "seek", "ccp", "help", "quit"}
 	}
 	w := words
 	if w[0] == "uplink" || w[0] == "downlink" || w[0] == "both" {

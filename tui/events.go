@@ -38,7 +38,7 @@ func (m *Model) helpView(w, h int) []block {
 	body := rect{0, 1, w, max(h-2, 0)}
 	text := `keys
   q, ctrl+c      quit                      ?            this help (any key closes it)
-  1 2 3 4, tab   overview, meter, flows, events
+  1 2 3 4 5, tab overview, meter, flows, events, ccp
   space          pause / resume            .            step one sample (10 ms)
   > <            speed ×2 / ÷2 (0.1x–100x) t            next colour theme
   b B            bandwidth ÷1.25 / ×1.25   d D          delay ÷1.25 / ×1.25 (both ways)

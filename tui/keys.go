@@ -24,9 +24,11 @@ func (m *Model) keyHelp() string {
 	}
 	switch v {
 	case ViewFlows:
-		return "←/→ flow · ↑/↓ manual cwnd · 1-4 views · : command · ? help · q quit"
+		return "←/→ flow · ↑/↓ manual cwnd · 1-5 views · : command · ? help · q quit"
 	case ViewEvents:
-		return "↑/↓ scroll · 1-4 views · : command · ? help · q quit"
+		return "↑/↓ scroll · 1-5 views · : command · ? help · q quit"
+	case ViewCCP:
+		return "←/→ flow · :ccp install N PROGRAM · :ccp load N FILE · :ccp agent N · 1-5 views · ? help · q quit"
 	}
 	return "space pause · </> speed · b/B bw · d/D delay · l/L loss · z/Z zoom · s save · : command · ? help · q quit"
 }
@@ -70,6 +72,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.view = ViewFlows
 	case "4":
 		m.view = ViewEvents
+	case "5":
+		m.view = ViewCCP
 	case "tab":
 		m.view = (m.view + 1) % ViewHelp
 	case "shift+tab":

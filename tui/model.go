@@ -18,11 +18,12 @@ const (
 	ViewMeter
 	ViewFlows
 	ViewEvents
+	ViewCCP
 	ViewHelp
 )
 
 // viewNames are the views as the command line and the tabs name them.
-func viewNames() []string { return []string{"overview", "meter", "flows", "events", "help"} }
+func viewNames() []string { return []string{"overview", "meter", "flows", "events", "ccp", "help"} }
 
 func (v View) String() string {
 	if int(v) < len(viewNames()) {
@@ -158,6 +159,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tick()
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+	case ccpLoadedMsg:
+		m.ccpLoaded(msg)
+		m.redraw()
+		return m, nil
 	case savedMsg:
 		m.saving = false
 		if msg.err != nil {

@@ -20,6 +20,8 @@ func (m *Model) redraw() {
 		blocks = m.flowsView(w, h)
 	case ViewEvents:
 		blocks = m.eventsView(w, h)
+	case ViewCCP:
+		blocks = m.ccpView(w, h)
 	case ViewHelp:
 		blocks = m.helpView(w, h)
 	}

@@ -239,3 +239,29 @@ func TestGoldenCompare(t *testing.T) {
 	c.Seek(time.Hour)
 	golden(t, "compare-120x40", plain(replayModel(t, c, Options{}, 120, 40)))
 }
+
+// TestGoldenCCP: the CCP view of a run with a built-in CCP cubic flow
+// (in process, deterministic) and a native one, at 10 s: the agent's
+// state, the flows' programs, windows and reports, the program's source
+// and the message log; then a user's program installed from the command
+// line takes flow 1 over.
+func TestGoldenCCP(t *testing.T) {
+	exp := live.DefaultExperiment()
+	exp.Flows = []live.FlowSpec{{Scheme: "ccp:cubic"}, {Scheme: "reno", Start: 2 * time.Second}}
+	src := testSource(t, exp, 10*time.Second)
+	m := replayModel(t, src, Options{}, 120, 40)
+	press(m, "5")
+	golden(t, "ccp-120x40", plain(m))
+	press(m, ":")
+	typeText(m, "ccp install 1 (def (Report (volatile acked 0))) (when true (:= Report.acked Ack.bytes_acked) (:= Cwnd 42000) (report))")
+	press(m, "enter")
+	src.Runner.Step(time.Second)
+	m.snap = src.Snapshot()
+	m.redraw()
+	got := plain(m)
+	for _, want := range []string{"user program", "your program", "(:= Cwnd 42000)", "42.0k"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("after installing a program the CCP view lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -41,8 +41,12 @@ func TestKeys(t *testing.T) {
 		t.Fatal("tab")
 	}
 	press(m, "shift+tab", "shift+tab")
-	if m.view != ViewEvents {
+	if m.view != ViewCCP {
 		t.Fatalf("shift+tab twice from meter: %v", m.view)
+	}
+	press(m, "5")
+	if m.view != ViewCCP || !strings.Contains(plain(m), "No flow uses CCP") {
+		t.Fatal("5 does not show the CCP view")
 	}
 	press(m, "?")
 	if m.view != ViewHelp || !strings.Contains(plain(m), "bandwidth ÷1.25") {
