@@ -37,6 +37,7 @@ func runDemo(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	defer sim.Close()
 	fmt.Fprintf(w, "ccscope demo: a %s link, %v one-way delay each way, %s %s uplink queue.\n",
 		exp.Uplink.Capacity, exp.Uplink.Delay, exp.Uplink.Queue, exp.Uplink.QueueArgs)
 	fmt.Fprintf(w, "cubic starts at 0s, reno joins at 5s, the link drops to 12mbit at 10s; %v of virtual time.\n\n", exp.Duration)

@@ -49,6 +49,9 @@ and units. Give parameters as --scheme NAME:param=value,param=value or in an exp
 					fmt.Fprintf(w, "  %-20s %s (default %s; %s)\n", p.Name, p.Doc, def, rng)
 				}
 			}
+			if len(args) == 0 {
+				fmt.Fprintln(w, "\nccp:ALG — a CCP agent drives the flow: a built-in algorithm in process, or an external agent with --ccp-agent unix[:NAME] (ccscope ccp algs lists the built-in ones)")
+			}
 			return nil
 		},
 	}

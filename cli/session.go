@@ -117,6 +117,7 @@ func recoverJournal(ctx context.Context, j sessions.JournalInfo, dir string) (st
 	if err != nil {
 		return "", err
 	}
+	defer sim.Close()
 	if err := runTo(ctx, sim, j.Reached, nil); err != nil {
 		return "", err
 	}

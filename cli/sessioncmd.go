@@ -116,6 +116,7 @@ func rerunHeadless(ctx context.Context, env *Env, exp live.Experiment, reached t
 	if err != nil {
 		return fmt.Errorf("re-run: %w", err)
 	}
+	defer sim.Close()
 	start := time.Now()
 	last := start
 	err = runTo(ctx, sim, reached, func(now time.Duration) {
@@ -151,6 +152,7 @@ func checkRerun(ctx context.Context, env *Env, sess *sessions.Session, exp live.
 	if err != nil {
 		return fmt.Errorf("re-run: %w", err)
 	}
+	defer sim.Close()
 	start := time.Now()
 	if err := runTo(ctx, sim, sess.Reached, nil); err != nil {
 		return err

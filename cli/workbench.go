@@ -135,6 +135,7 @@ func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlag
 	if err != nil {
 		return err
 	}
+	defer sim.Close()
 	runner := live.NewRunner(sim)
 	if err := runner.SetSpeed(wf.speed); err != nil {
 		return usagef("--speed: %w", err)

@@ -116,3 +116,17 @@ func (r *memRecorder) last(t *testing.T, key string) float64 {
 	}
 	return s.v[len(s.v)-1]
 }
+
+// TestCCPFlowParams: a [flow.params] table goes after a CCP scheme's
+// algorithm.
+func TestCCPFlowParams(t *testing.T) {
+	src := "duration = \"5s\"\n[uplink]\ncapacity = \"12mbit\"\n[downlink]\ncapacity = \"12mbit\"\n" +
+		"[[flow]]\nscheme = \"ccp:reno\"\n[flow.params]\nper_ack = 1\n[[flow]]\nscheme = \"ccp:cubic:ss_thresh=90000\"\nparams = { per_ack = 1 }\n"
+	e, err := ParseExperiment("x.toml", []byte(src), "", SchemeCheck(nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Flows[0].Scheme != "ccp:reno:per_ack=1" || e.Flows[1].Scheme != "ccp:cubic:ss_thresh=90000,per_ack=1" {
+		t.Fatalf("schemes %q, %q", e.Flows[0].Scheme, e.Flows[1].Scheme)
+	}
+}

@@ -452,8 +452,11 @@ func (d *expDecoder) flows(path string, v any, e *Experiment) {
 			{"interval", func(p string, v any) { hasInterval = true; d.duration(p, v, "10s", &interval) }},
 		})
 		if params != "" {
+			// Parameters follow the scheme's name: "cubic:…", and for a
+			// CCP scheme the algorithm's: "ccp:cubic:…".
+			name := strings.TrimPrefix(f.Scheme, "ccp:")
 			sep := ":"
-			if strings.Contains(f.Scheme, ":") {
+			if strings.Contains(name, ":") {
 				sep = ","
 			}
 			f.Scheme += sep + params

@@ -71,6 +71,7 @@ type Controller struct {
 	faults     int
 	closed     bool
 	lastCwnd   int
+	openedAt   time.Duration
 }
 
 // NewController makes a controller for a CCP spec.
@@ -112,6 +113,7 @@ func (c *Controller) open(cwnd int) {
 		return
 	}
 	c.conn = conn
+	c.openedAt = c.d.now
 	c.d.flows[conn.SID()] = c
 	c.reports = 0
 	c.lastRep = conn.Stats().Reports
@@ -169,10 +171,13 @@ func (c *Controller) OnAck(s *transport.Sample, ctl *transport.Control) {
 	}
 	switch {
 	case err == nil:
-		if c.mode != modeCCP {
-			if c.mode == modeFallback || c.mode == modeRejoin {
-				d.note(fmt.Sprintf("CCP flow %d (%s): the agent drives it again", c.conn.SID(), c.spec), false)
-			}
+		// The program ran. A flow in fallback stays there until the
+		// agent is heard from again (below).
+		switch c.mode {
+		case modeWaiting:
+			c.mode = modeCCP
+		case modeRejoin:
+			d.note(fmt.Sprintf("CCP flow %d (%s): the agent drives it again", c.conn.SID(), c.spec), false)
 			c.mode = modeCCP
 		}
 	case errors.Is(err, vm.ErrFallbackTimedOut):
@@ -184,6 +189,11 @@ func (c *Controller) OnAck(s *transport.Sample, ctl *transport.Control) {
 		if c.faults == 1 || c.faults%1000 == 0 {
 			d.note(fmt.Sprintf("CCP flow %d (%s): the program failed (%d times so far): %v", c.conn.SID(), c.spec, c.faults, err), true)
 		}
+	}
+	// An agent that has not given the flow a program within the fallback
+	// timeout is not coming (dead, or not speaking CCP).
+	if c.mode == modeWaiting && !c.user && d.now-c.openedAt > d.opt.Fallback {
+		c.enterFallback(ctl, fmt.Sprintf("the agent gave it no program in %v", (d.now-c.openedAt).Round(time.Millisecond)), false)
 	}
 	// An external agent that lets reports go unanswered for several
 	// fallback timeouts is taken as hung.

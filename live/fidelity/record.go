@@ -50,6 +50,7 @@ func simulate(ctx context.Context, exp live.Experiment) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.Close()
 	if err := s.Run(ctx, nil); err != nil {
 		return nil, err
 	}
