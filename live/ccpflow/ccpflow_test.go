@@ -1,9 +1,13 @@
 package ccpflow
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/ccscope/ccscope/ccp/ipc"
 	"github.com/ccscope/ccscope/live/transport"
 )
 
@@ -77,5 +81,28 @@ func BenchmarkOnAck(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		s.Now = time.Duration(i+1) * 10 * time.Microsecond
 		c.OnAck(&s, &ctl)
+	}
+}
+
+// TestStaleSockets: a socket left by a ccscope process that is gone is
+// removed when the next run starts; a live process's socket is kept.
+func TestStaleSockets(t *testing.T) {
+	dir := t.TempDir()
+	dead, err := ipc.Listen(dir, "ccscope-999999999-1") // no such pid
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	// Close removed it: make the leftover by hand, as a killed run leaves it.
+	left, _ := ipc.Listen(dir, "ccscope-999999999-2")
+	mine, _ := ipc.Listen(dir, fmt.Sprintf("ccscope-%d-3", os.Getpid()))
+	defer mine.Close()
+	_ = left // not closed: its file stays
+	removeStaleSockets(dir)
+	if _, err := os.Stat(filepath.Join(dir, "ccscope-999999999-2")); !os.IsNotExist(err) {
+		t.Fatalf("the dead process's socket is still there: %v", err)
+	}
+	if _, err := os.Stat(mine.Path()); err != nil {
+		t.Fatalf("a live process's socket was removed: %v", err)
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ccscope/ccscope/ccp/agent"
@@ -135,6 +137,7 @@ func (d *Datapath) startInProcess() error {
 }
 
 func (d *Datapath) startExternal() error {
+	removeStaleSockets(d.opt.Dir)
 	name := fmt.Sprintf("ccscope-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
 	sock, err := ipc.Listen(d.opt.Dir, name)
 	if err != nil {
@@ -351,5 +354,23 @@ func (d *Datapath) Close() {
 	}
 	if d.end != nil {
 		d.end.Close()
+	}
+}
+
+// removeStaleSockets removes the sockets earlier ccscope processes left
+// when they were killed (a socket file outlives its process): those named
+// ccscope-PID-… whose PID no longer runs.
+func removeStaleSockets(dir string) {
+	paths, _ := filepath.Glob(ipc.Path(dir, "ccscope-*-*"))
+	for _, p := range paths {
+		var pid, n int
+		if _, err := fmt.Sscanf(filepath.Base(p), "ccscope-%d-%d", &pid, &n); err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSocket != 0 {
+				os.Remove(p)
+			}
+		}
 	}
 }
