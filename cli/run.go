@@ -386,7 +386,7 @@ func attachLogs(env *Env, exp live.Experiment, quiet bool) []sessions.File {
 
 // runPaced runs sim at the wall clock's pace (an external CCP agent lives
 // in real time), calling progress about every second.
-func runPaced(ctx context.Context, sim *live.Sim, progress func(time.Duration)) error {
+func runPaced(ctx context.Context, sim live.Engine, progress func(time.Duration)) error {
 	const step = 2 * time.Millisecond
 	start := time.Now()
 	lastProgress := time.Duration(0)

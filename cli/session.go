@@ -21,7 +21,7 @@ import (
 // newSession captures a run as a session: its experiment, timeline,
 // summary and series, at the sim's current time. The caller holds the
 // sim (a runner's With, or a finished sim).
-func newSession(sim *live.Sim, st *store.Store, title, notes string) *sessions.Session {
+func newSession(sim live.Engine, st *store.Store, title, notes string) *sessions.Session {
 	exp := sim.Experiment()
 	if title == "" {
 		title = exp.Name

@@ -25,7 +25,7 @@ import (
 // runTo runs sim up to reached the way the original run got there: to the
 // end (accounting the links, as Run does) when reached is the end, else to
 // reached exactly, so that the series and summary equal those saved.
-func runTo(ctx context.Context, sim *live.Sim, reached time.Duration, progress func(time.Duration)) error {
+func runTo(ctx context.Context, sim live.Engine, reached time.Duration, progress func(time.Duration)) error {
 	for sim.Now() < reached && !sim.Done() {
 		if err := ctx.Err(); err != nil {
 			return err

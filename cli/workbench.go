@@ -156,12 +156,12 @@ func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlag
 	}()
 	go func() {
 		defer wg.Done()
-		keepJournal(ctx, exp, exp.Name, logger, func(fn func(*live.Sim)) { runner.With(fn) })
+		keepJournal(ctx, exp, exp.Name, logger, func(fn func(live.Engine)) { runner.With(fn) })
 	}()
 	save := func(path string) error {
 		var sess *sessions.Session
 		var err error
-		runner.With(func(s *live.Sim) {
+		runner.With(func(s live.Engine) {
 			// A copy of the series at this instant, so that they end
 			// where the session says it does while the run goes on.
 			snap := store.NewStore()
@@ -185,7 +185,7 @@ func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlag
 	if errors.Is(runErr, tea.ErrProgramKilled) && ctx.Err() != nil {
 		runErr = nil
 	}
-	runner.With(func(s *live.Sim) { s.Finish() })
+	runner.With(func(s live.Engine) { s.Finish() })
 	for _, ol := range logs {
 		if err := ol.commit(); err != nil {
 			return err
@@ -198,7 +198,7 @@ func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlag
 // keepJournal writes the run's journal about once a second until ctx ends,
 // then removes it: a run killed with kill -9 leaves a journal behind, from
 // which the next start recovers everything but the last second.
-func keepJournal(ctx context.Context, exp live.Experiment, title string, logger *slog.Logger, with func(func(*live.Sim))) {
+func keepJournal(ctx context.Context, exp live.Experiment, title string, logger *slog.Logger, with func(func(live.Engine))) {
 	dir, err := sessions.JournalDir()
 	if err != nil {
 		logger.Warn("no journal", "err", err)
@@ -219,7 +219,7 @@ func keepJournal(ctx context.Context, exp live.Experiment, title string, logger 
 		case <-t.C:
 			var tl []live.Record
 			var reached time.Duration
-			with(func(s *live.Sim) { tl, reached = s.Timeline(), s.Now() })
+			with(func(s live.Engine) { tl, reached = s.Timeline(), s.Now() })
 			if err := j.Update(tl, reached); err != nil {
 				logger.Warn("journal", "err", err)
 			}

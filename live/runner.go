@@ -13,14 +13,15 @@ const (
 	MaxSpeed = 100.0
 )
 
-// Runner paces a Sim to the wall clock for the workbench: experiment time
-// advances at Speed× real time, can be paused and single-stepped, and
+// Runner paces an Engine to the wall clock for the workbench: experiment
+// time advances at Speed× real time, can be paused and single-stepped, and
 // commands from other goroutines apply at the current experiment time. The
 // wall clock only decides how far to run; what the sim computes never
-// depends on it. Every method is safe for concurrent use.
+// depends on it. A real-time engine (the netns backend) runs at 1× and
+// cannot be paused or stepped. Every method is safe for concurrent use.
 type Runner struct {
 	mu     sync.Mutex
-	sim    *Sim
+	sim    Engine
 	speed  float64
 	paused bool
 	// carry is experiment time owed from previous ticks (the part below a
@@ -28,13 +29,24 @@ type Runner struct {
 	carry float64
 }
 
-// NewRunner wraps sim. It starts running at 1× (not paused).
-func NewRunner(sim *Sim) *Runner { return &Runner{sim: sim, speed: 1} }
+// NewRunner wraps an engine. It starts running at 1× (not paused).
+func NewRunner(e Engine) *Runner { return &Runner{sim: e, speed: 1} }
+
+// errRealTime is what speed, pause and step get from a real-time engine.
+func errRealTime() error {
+	return fmt.Errorf("the netns backend runs in real time: real packets cannot be paused, stepped or sped up (the sim backend can)")
+}
+
+// RealTime reports whether the engine's time passes by itself.
+func (r *Runner) RealTime() bool { return r.sim.RealTime() }
 
 // SetSpeed sets the pace, MinSpeed..MaxSpeed times real time.
 func (r *Runner) SetSpeed(x float64) error {
 	if !(x >= MinSpeed && x <= MaxSpeed) {
 		return fmt.Errorf("speed %gx: want %gx to %gx", x, MinSpeed, MaxSpeed)
+	}
+	if r.sim.RealTime() && x != 1 {
+		return errRealTime()
 	}
 	r.mu.Lock()
 	r.speed = x
@@ -49,8 +61,11 @@ func (r *Runner) Speed() float64 {
 	return r.speed
 }
 
-// SetPaused pauses or resumes.
+// SetPaused pauses or resumes (a real-time engine never pauses).
 func (r *Runner) SetPaused(p bool) {
+	if r.sim.RealTime() {
+		return
+	}
 	r.mu.Lock()
 	r.paused = p
 	r.carry = 0
@@ -67,12 +82,15 @@ func (r *Runner) Paused() bool {
 // Step advances experiment time by d (one sample interval when d ≤ 0),
 // paused or not.
 func (r *Runner) Step(d time.Duration) {
+	if r.sim.RealTime() {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d <= 0 {
-		d = r.sim.exp.SampleInterval
+		d = r.sim.Experiment().SampleInterval
 	}
-	r.sim.RunUntil(r.sim.now + d)
+	r.sim.RunUntil(r.sim.Now() + d)
 }
 
 // Apply applies a command at the current experiment time.
@@ -82,9 +100,9 @@ func (r *Runner) Apply(c Command) error {
 	return r.sim.Apply(c)
 }
 
-// With runs fn with the sim locked, for reading its state consistently.
-// fn must not keep the sim.
-func (r *Runner) With(fn func(s *Sim)) {
+// With runs fn with the engine locked, for reading its state
+// consistently. fn must not keep the engine.
+func (r *Runner) With(fn func(e Engine)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fn(r.sim)
@@ -105,7 +123,7 @@ func (r *Runner) Advance(wall time.Duration) (done bool) {
 	r.carry += float64(wall) * r.speed
 	step := time.Duration(r.carry)
 	r.carry -= float64(step)
-	r.sim.RunUntil(r.sim.now + step)
+	r.sim.RunUntil(r.sim.Now() + step)
 	if r.sim.Done() {
 		r.sim.Finish()
 		return true

@@ -21,7 +21,7 @@ func newTestRunner(t *testing.T, dur time.Duration) *Runner {
 }
 
 func now(r *Runner) (n time.Duration) {
-	r.With(func(s *Sim) { n = s.Now() })
+	r.With(func(s Engine) { n = s.Now() })
 	return n
 }
 
@@ -89,7 +89,7 @@ func TestRunnerCommandsFromOtherGoroutines(t *testing.T) {
 				t.Error(err)
 			}
 			time.Sleep(5 * time.Millisecond)
-			r.With(func(s *Sim) { _ = s.Summary() })
+			r.With(func(s Engine) { _ = s.Summary() })
 		}
 	}()
 	if err := r.Run(ctx, time.Millisecond); err != nil {
@@ -97,7 +97,7 @@ func TestRunnerCommandsFromOtherGoroutines(t *testing.T) {
 	}
 	wg.Wait()
 	var tl []Record
-	r.With(func(s *Sim) { tl = s.Timeline() })
+	r.With(func(s Engine) { tl = s.Timeline() })
 	changes := 0
 	for _, rec := range tl {
 		if rec.Kind == RecordChange {

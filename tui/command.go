@@ -79,6 +79,13 @@ ccp commands (flows of scheme ccp:ALG):
 func (m *Model) execute(line string) {
 	f := strings.Fields(line)
 	switch strings.ToLower(f[0]) {
+	case "pause", "resume", "play", "run", "step", "speed":
+		if m.realTime() {
+			m.setStatus("the netns backend runs in real time: real packets cannot be paused, stepped or sped up", true)
+			return
+		}
+	}
+	switch strings.ToLower(f[0]) {
 	case "q", "quit", "exit":
 		m.quit = true
 	case "pause":

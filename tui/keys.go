@@ -22,6 +22,9 @@ func (m *Model) keyHelp() string {
 		}
 		return "space play/pause · [/] seek · home start · </> speed · z/Z zoom" + rerun + " · : command · ? help · q quit"
 	}
+	if m.realTime() && (v == ViewOverview || v == ViewMeter) {
+		return "real time · b/B bw · d/D delay · l/L loss · z/Z zoom · s save · 1-5 views · : command · ? help · q quit"
+	}
 	switch v {
 	case ViewFlows:
 		return "←/→ flow · ↑/↓ manual cwnd · 1-5 views · : command · ? help · q quit"
@@ -78,15 +81,22 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.view = (m.view + 1) % ViewHelp
 	case "shift+tab":
 		m.view = (m.view + ViewHelp - 1) % ViewHelp
-	case "space":
-		m.src.SetPaused(!m.src.Paused())
-	case ".":
-		m.src.Step(0)
-		m.snap = m.src.Snapshot()
-	case ">":
-		m.setSpeed(m.src.Speed() * 2)
-	case "<":
-		m.setSpeed(m.src.Speed() / 2)
+	case "space", ".", ">", "<":
+		if m.realTime() {
+			m.setStatus("the netns backend runs in real time: real packets cannot be paused, stepped or sped up", true)
+			break
+		}
+		switch s {
+		case "space":
+			m.src.SetPaused(!m.src.Paused())
+		case ".":
+			m.src.Step(0)
+			m.snap = m.src.Snapshot()
+		case ">":
+			m.setSpeed(m.src.Speed() * 2)
+		case "<":
+			m.setSpeed(m.src.Speed() / 2)
+		}
 	case "b":
 		m.stepBandwidth(1 / bwStep)
 	case "B":
@@ -152,6 +162,12 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// realTime reports whether the source runs in real time.
+func (m *Model) realTime() bool {
+	rt, ok := m.src.(realTimer)
+	return ok && rt.RealTime()
 }
 
 // seekStep is how far [ and ] move a replay: a quarter of the charts'

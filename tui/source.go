@@ -35,3 +35,10 @@ func (s LiveSource) SetSpeed(x float64) error   { return s.Runner.SetSpeed(x) }
 func (s LiveSource) Paused() bool               { return s.Runner.Paused() }
 func (s LiveSource) SetPaused(p bool)           { s.Runner.SetPaused(p) }
 func (s LiveSource) Step(d time.Duration)       { s.Runner.Step(d) }
+
+// RealTime reports whether the run's time passes by itself (the netns
+// backend: no pause, step or speed).
+func (s LiveSource) RealTime() bool { return s.Runner.RealTime() }
+
+// realTimer is a Source that may run in real time.
+type realTimer interface{ RealTime() bool }
