@@ -2,7 +2,6 @@ package live
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ccscope/ccscope/emu"
@@ -39,17 +38,6 @@ type ModeChange struct {
 // maxModeChanges bounds the mode log kept per flow.
 const maxModeChanges = 4096
 
-// linkSampler holds one link's series and the previous counters.
-type linkSampler struct {
-	name                           string
-	capacity, arrivals, departures Appender
-	queueBytes, queuePackets       Appender
-	sojourn, drops, sojournPkt     Appender
-	prev                           emu.Stats
-	sojournSum                     time.Duration
-	sojournN                       int64
-}
-
 // flowSampler holds one flow's series.
 type flowSampler struct {
 	cwnd, ssthresh, pacing, inflight Appender
@@ -70,7 +58,7 @@ type sampler struct {
 	interval time.Duration
 	next     time.Duration
 	last     time.Duration
-	links    [2]linkSampler
+	links    [2]*LinkSeries
 	flows    []*flowSampler
 }
 
@@ -85,17 +73,7 @@ func (sp *sampler) init(s *Sim, rec Recorder, interval time.Duration) {
 		return
 	}
 	for i, name := range []string{"uplink", "downlink"} {
-		ls := &sp.links[i]
-		ls.name = name
-		k := "link/" + name + "/"
-		ls.capacity = rec.Series(k+"capacity", SeriesInfo{Unit: "bit/s", Label: name + " capacity"})
-		ls.arrivals = rec.Series(k+"arrivals", SeriesInfo{Unit: "bit/s", Label: name + " ingress"})
-		ls.departures = rec.Series(k+"departures", SeriesInfo{Unit: "bit/s", Label: name + " egress"})
-		ls.queueBytes = rec.Series(k+"queue_bytes", SeriesInfo{Unit: "B", Label: name + " queue"})
-		ls.queuePackets = rec.Series(k+"queue_packets", SeriesInfo{Unit: "packets", Label: name + " queue"})
-		ls.sojourn = rec.Series(k+"sojourn", SeriesInfo{Unit: "ms", Label: name + " mean sojourn"})
-		ls.drops = rec.Series(k+"drops", SeriesInfo{Unit: "packets", Label: name + " drops"})
-		ls.sojournPkt = rec.Series(k+"sojourn_pkt", SeriesInfo{Unit: "ms", Label: name + " per-packet sojourn", Event: true})
+		sp.links[i] = NewLinkSeries(rec, name)
 	}
 }
 
@@ -145,14 +123,11 @@ func (sp *sampler) departure(up bool, p *emu.Packet, t time.Duration) {
 	if sp.rec == nil {
 		return
 	}
-	ls := &sp.links[1]
+	ls := sp.links[1]
 	if up {
-		ls = &sp.links[0]
+		ls = sp.links[0]
 	}
-	soj := t - p.Arrival
-	ls.sojournSum += soj
-	ls.sojournN++
-	ls.sojournPkt.Append(t, durMs(soj))
+	ls.Departure(p, t)
 }
 
 // mode notes a flow's scheme state change.
@@ -176,27 +151,14 @@ func (sp *sampler) sample(t time.Duration) {
 		return
 	}
 	for i, l := range []*emu.Link{sp.s.up, sp.s.down} {
-		ls := &sp.links[i]
-		st := l.Stats()
-		ls.capacity.Append(t, float64(st.Opportunities-ls.prev.Opportunities)*opportunityIPBits/dt)
-		ls.arrivals.Append(t, float64(st.ArrivalBytes-ls.prev.ArrivalBytes-emu.TUNHeaderBytes*(st.Arrivals-ls.prev.Arrivals))*8/dt)
-		ls.departures.Append(t, float64(st.DepartureBytes-ls.prev.DepartureBytes-emu.TUNHeaderBytes*(st.Departures-ls.prev.Departures))*8/dt)
-		ls.queueBytes.Append(t, float64(l.QueueBytes()))
-		ls.queuePackets.Append(t, float64(l.QueueLen()))
-		if ls.sojournN > 0 {
-			ls.sojourn.Append(t, durMs(ls.sojournSum)/float64(ls.sojournN))
-		} else {
-			ls.sojourn.Append(t, math.NaN())
-		}
-		ls.drops.Append(t, float64(st.Drops-ls.prev.Drops))
-		ls.prev, ls.sojournSum, ls.sojournN = st, 0, 0
+		sp.links[i].Sample(t, dt, l)
 	}
 	for _, f := range sp.s.flows {
 		if !f.started {
 			continue
 		}
 		fs := sp.flowSeries(f.id)
-		acc := sp.s.sum.flows[f.id-1]
+		acc := sp.s.sum.flows[f.id-1] // the sim's own accumulator
 		fs.throughput.Append(t, float64(acc.exitBytes-fs.prevExit)*8/dt)
 		fs.prevExit = acc.exitBytes
 		got := f.rcv.Stats().Delivered

@@ -44,7 +44,7 @@ type Sim struct {
 
 	pool []*transport.Segment
 	out  []emu.Packet
-	sum  summaryAcc
+	sum  SummaryAcc
 	turn int // rotates which flow sends first at an instant
 
 	ccp *ccpflow.Datapath // the CCP datapath, made by the first CCP flow
@@ -86,7 +86,6 @@ func NewSim(exp Experiment, opt SimOptions) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.sum.init()
 	if s.up, err = emu.NewLink(upCfg, &simTap{s: s, up: true, next: opt.UplinkTap}); err != nil {
 		return nil, fmt.Errorf("uplink: %w", err)
 	}
@@ -116,7 +115,7 @@ func (s *Sim) addFlow(fs FlowSpec) (int, error) {
 	}
 	f := &flow{id: len(s.flows) + 1, spec: fs, ctl: ctl}
 	s.flows = append(s.flows, f)
-	s.sum.flow(f.id)
+	s.sum.AddFlow(f.id)
 	return f.id, nil
 }
 
@@ -327,7 +326,7 @@ func (s *Sim) step(t time.Duration) {
 	for i := range s.out {
 		p := &s.out[i]
 		seg := p.Payload.(*transport.Segment)
-		s.sum.exit(p, t)
+		s.sum.Exit(p, t)
 		f := s.flows[p.Flow-1]
 		if f.stopped {
 			s.put(seg)
@@ -408,7 +407,7 @@ func (s *Sim) startFlow(f *flow, t time.Duration) {
 		what = FormatSize(f.spec.Size)
 	}
 	s.record(RecordInfo, fmt.Sprintf("flow %d (%s, %s) started", f.id, f.ctl.Name(), what))
-	s.sum.start(f.id, t)
+	s.sum.Start(f.id, t)
 }
 
 func (s *Sim) checkDone(f *flow, t time.Duration) {
@@ -457,7 +456,7 @@ type simTap struct {
 
 func (t *simTap) Opportunity(at time.Duration) {
 	if t.up {
-		t.s.sum.opportunity(at)
+		t.s.sum.Opportunity(at)
 	}
 	if t.next != nil {
 		t.next.Opportunity(at)
@@ -466,7 +465,7 @@ func (t *simTap) Opportunity(at time.Duration) {
 
 func (t *simTap) Arrival(at time.Duration, p *emu.Packet) {
 	if t.up {
-		t.s.sum.arrival(p, at)
+		t.s.sum.Arrival(p)
 	}
 	if t.next != nil {
 		t.next.Arrival(at, p)

@@ -33,27 +33,32 @@ type flowAcc struct {
 	owd                 capture.DelayHist
 }
 
-// summaryAcc accumulates a run's summary as it goes.
-type summaryAcc struct {
+// SummaryAcc accumulates a run's Pantheon summary from the uplink as it
+// goes: opportunities, and each flow's bytes in and out and one-way
+// delays. Both backends feed it from the uplink's tap; one goroutine (the
+// one driving the link) calls it.
+type SummaryAcc struct {
 	opps              int64
 	firstOpp, lastOpp time.Duration
 	flows             []*flowAcc
 }
 
-func (a *summaryAcc) init() {}
-
-func (a *summaryAcc) flow(id int) {
+// AddFlow makes room for flow id (1-based).
+func (a *SummaryAcc) AddFlow(id int) {
 	for len(a.flows) < id {
 		a.flows = append(a.flows, &flowAcc{})
 	}
 }
 
-func (a *summaryAcc) start(id int, t time.Duration) {
+// Start notes that flow id started at t.
+func (a *SummaryAcc) Start(id int, t time.Duration) {
+	a.AddFlow(id)
 	f := a.flows[id-1]
 	f.start, f.started = t, true
 }
 
-func (a *summaryAcc) opportunity(t time.Duration) {
+// Opportunity counts a delivery opportunity at t.
+func (a *SummaryAcc) Opportunity(t time.Duration) {
 	if a.opps == 0 {
 		a.firstOpp = t
 	}
@@ -61,13 +66,16 @@ func (a *summaryAcc) opportunity(t time.Duration) {
 	a.opps++
 }
 
-func (a *summaryAcc) arrival(p *emu.Packet, _ time.Duration) {
+// Arrival counts a packet of flow p.Flow entering the uplink.
+func (a *SummaryAcc) Arrival(p *emu.Packet) {
 	if p.Flow >= 1 && p.Flow <= len(a.flows) {
 		a.flows[p.Flow-1].arrBytes += ipBytes(p)
 	}
 }
 
-func (a *summaryAcc) exit(p *emu.Packet, t time.Duration) {
+// Exit counts a packet leaving the uplink at t (its one-way delay is
+// p.Exit − p.Arrival).
+func (a *SummaryAcc) Exit(p *emu.Packet, t time.Duration) {
 	if p.Flow < 1 || p.Flow > len(a.flows) {
 		return
 	}
@@ -79,6 +87,77 @@ func (a *summaryAcc) exit(p *emu.Packet, t time.Duration) {
 	f.exits++
 	f.exitBytes += ipBytes(p)
 	f.owd.Add(p.Exit - p.Arrival)
+}
+
+// ExitBytes is the IP bytes of flow id that have left the uplink.
+func (a *SummaryAcc) ExitBytes(id int) int64 {
+	if id < 1 || id > len(a.flows) {
+		return 0
+	}
+	return a.flows[id-1].exitBytes
+}
+
+// Fill completes sm from the accumulated link view: each flow in sm.Flows
+// (matched by ID) gets its throughput, p95 delay and loss, and the run
+// its capacity, throughput, utilization, pooled p95 delay, loss and
+// Jain's index. The caller fills what the link cannot see (schemes,
+// transport counters, goodput).
+func (a *SummaryAcc) Fill(sm *Summary) {
+	if span := a.lastOpp - a.firstOpp; span > 0 {
+		sm.Capacity = float64(a.opps) * opportunityIPBits / span.Seconds() / 1e6
+	}
+	var all capture.DelayHist
+	var arr, exit int64
+	var first, last time.Duration
+	any := false
+	var sumX, sumX2 float64
+	n := 0
+	for i := range sm.Flows {
+		fs := &sm.Flows[i]
+		if fs.ID < 1 || fs.ID > len(a.flows) {
+			continue
+		}
+		fa := a.flows[fs.ID-1]
+		if span := fa.lastExit - fa.firstExit; span > 0 {
+			fs.Throughput = float64(fa.exitBytes) * 8 / span.Seconds() / 1e6
+		}
+		if p, ok := fa.owd.PantheonP95(); ok {
+			fs.DelayP95, fs.DelayValid = durMs(p), true
+		}
+		if fa.arrBytes > 0 {
+			fs.Loss = 1 - float64(fa.exitBytes)/float64(fa.arrBytes)
+		}
+		if fa.started {
+			sumX += fs.Throughput
+			sumX2 += fs.Throughput * fs.Throughput
+			n++
+		}
+		all.Merge(&fa.owd)
+		arr += fa.arrBytes
+		exit += fa.exitBytes
+		if fa.exits > 0 {
+			if !any || fa.firstExit < first {
+				first = fa.firstExit
+			}
+			last = max(last, fa.lastExit)
+			any = true
+		}
+	}
+	if span := last - first; any && span > 0 {
+		sm.Throughput = float64(exit) * 8 / span.Seconds() / 1e6
+	}
+	if sm.Capacity > 0 {
+		sm.Utilization = 100 * sm.Throughput / sm.Capacity
+	}
+	if p, ok := all.PantheonP95(); ok {
+		sm.DelayP95, sm.DelayValid = durMs(p), true
+	}
+	if arr > 0 {
+		sm.Loss = 1 - float64(exit)/float64(arr)
+	}
+	if n > 0 && sumX2 > 0 {
+		sm.Jain = sumX * sumX / (float64(n) * sumX2)
+	}
 }
 
 // FlowSummary is one flow's results, with Pantheon's definitions
@@ -136,17 +215,8 @@ type Summary struct {
 func (s *Sim) Summary() Summary {
 	a := &s.sum
 	sm := Summary{Name: s.exp.Name, Duration: s.now.Seconds(), Seed: s.exp.Seed}
-	if span := a.lastOpp - a.firstOpp; span > 0 {
-		sm.Capacity = float64(a.opps) * opportunityIPBits / span.Seconds() / 1e6
-	}
-	var all capture.DelayHist
-	var arr, exit int64
-	var first, last time.Duration
-	any := false
-	var sumX, sumX2 float64
-	n := 0
-	for i, fa := range a.flows {
-		f := s.flows[i]
+	for i, f := range s.flows {
+		fa := a.flows[i]
 		fs := FlowSummary{ID: f.id, Scheme: f.ctl.Name(), Start: f.spec.Start.Seconds(), Size: f.spec.Size}
 		if f.snd != nil {
 			st := f.snd.Stats()
@@ -162,47 +232,9 @@ func (s *Sim) Summary() Summary {
 				fs.Goodput = float64(f.rcv.Stats().Delivered) * 8 / life.Seconds() / 1e6
 			}
 		}
-		if span := fa.lastExit - fa.firstExit; span > 0 {
-			fs.Throughput = float64(fa.exitBytes) * 8 / span.Seconds() / 1e6
-		}
-		if p, ok := fa.owd.PantheonP95(); ok {
-			fs.DelayP95, fs.DelayValid = durMs(p), true
-		}
-		if fa.arrBytes > 0 {
-			fs.Loss = 1 - float64(fa.exitBytes)/float64(fa.arrBytes)
-		}
 		sm.Flows = append(sm.Flows, fs)
-		if fa.started {
-			sumX += fs.Throughput
-			sumX2 += fs.Throughput * fs.Throughput
-			n++
-		}
-		all.Merge(&fa.owd)
-		arr += fa.arrBytes
-		exit += fa.exitBytes
-		if fa.exits > 0 {
-			if !any || fa.firstExit < first {
-				first = fa.firstExit
-			}
-			last = max(last, fa.lastExit)
-			any = true
-		}
 	}
-	if span := last - first; any && span > 0 {
-		sm.Throughput = float64(exit) * 8 / span.Seconds() / 1e6
-	}
-	if sm.Capacity > 0 {
-		sm.Utilization = 100 * sm.Throughput / sm.Capacity
-	}
-	if p, ok := all.PantheonP95(); ok {
-		sm.DelayP95, sm.DelayValid = durMs(p), true
-	}
-	if arr > 0 {
-		sm.Loss = 1 - float64(exit)/float64(arr)
-	}
-	if n > 0 && sumX2 > 0 {
-		sm.Jain = sumX * sumX / (float64(n) * sumX2)
-	}
+	a.Fill(&sm)
 	return sm
 }
 
