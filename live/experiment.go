@@ -23,8 +23,8 @@ type Experiment struct {
 	// Name is an optional title.
 	Name string
 	// Backend is "sim" (the default; virtual time, no root) or "netns"
-	// (real time; not available yet). Parsing accepts both; Validate
-	// rejects netns for now. "" means sim.
+	// (real packets through the emulated link in real time; Linux and
+	// root). "" means sim.
 	Backend string
 	// Duration is how long the run lasts; required, above zero.
 	Duration time.Duration
@@ -49,6 +49,12 @@ type Experiment struct {
 	// CCPFallback is how long a CCP flow waits for an agent that stopped
 	// answering before it falls back to native reno (default 1s).
 	CCPFallback time.Duration
+	// Command, with the netns backend, is a program run in the sender's
+	// namespace (iperf3, a Pantheon scheme's sender) with the receiver's
+	// address in CCSCOPE_BASE and MAHIMAHI_BASE; ReceiverCommand runs in
+	// the receiver's namespace first (a server). The run lasts Duration or
+	// until Command exits. Flows are then optional.
+	Command, ReceiverCommand []string
 	// BaseDir is the directory relative trace and log paths are relative
 	// to: the TOML file's directory when parsed, "" for the current
 	// directory. It is not written to TOML (it is where the file is).

@@ -243,6 +243,13 @@ func randomExperiment(r *rand.Rand) Experiment {
 	if r.IntN(4) == 0 {
 		e.Seed = uint64(r.IntN(10))
 	}
+	if r.IntN(4) == 0 {
+		e.Backend = BackendNetns
+		e.Command = []string{pick("iperf3", "./sender"), "-c", pick("$CCSCOPE_BASE", `quote " and \ backslash`, "ünï")}
+		if r.IntN(2) == 0 {
+			e.ReceiverCommand = []string{"iperf3", "-s", "-1"}
+		}
+	}
 	for range 1 + r.IntN(4) {
 		f := FlowSpec{Scheme: pick("reno", "cubic", "cubic:beta=0.8"), Start: time.Duration(r.Int64N(int64(e.Duration) + 1))}
 		switch r.IntN(4) {
@@ -437,7 +444,10 @@ func TestBadExperiments(t *testing.T) {
 		{"flow numbering follows the file", okRun + okLinks + "[[flow]]\nscheme = \"cubic\"\ncount = 2\n[[flow]]\nscheme = \"bogus\"\n", "flow[1].scheme", `unknown scheme "bogus"`, 12},
 		{"sample interval too long", "sample-interval = \"2s\"\n" + okRun + okLinks + okFlow, "sample-interval", "out of range; want 1ms to 1s", 1},
 		{"sample interval too short", "sample-interval = \"500us\"\n" + okRun + okLinks + okFlow, "sample-interval", "out of range", 1},
-		{"netns backend", "backend = \"netns\"\n" + okRun + okLinks + okFlow, "backend", "the netns backend is not available yet; use sim", 1},
+		{"command with the sim", "command = [\"iperf3\", \"-c\", \"x\"]\n" + okRun + okLinks + okFlow, "command", "commands run only with the netns backend", 0},
+		{"receiver command alone", "backend = \"netns\"\nreceiver-command = [\"iperf3\", \"-s\"]\n" + okRun + okLinks + okFlow, "receiver-command", "needs a command on the sender's side", 0},
+		{"empty program", "backend = \"netns\"\ncommand = [\"\"]\n" + okRun + okLinks, "command", "the program name is empty", 0},
+		{"command not strings", "backend = \"netns\"\ncommand = \"iperf3 -c x\"\n" + okRun + okLinks, "command", "", 0},
 		{"unknown backend", "backend = \"docker\"\n" + okRun + okLinks + okFlow, "backend", `unknown backend "docker"`, 1},
 		{"negative seed", "seed = -1\n" + okRun + okLinks + okFlow, "seed", "must not be negative", 1},
 		{"name with a newline", "name = \"a\\nb\"\n" + okRun + okLinks + okFlow, "name", "one line", 1},

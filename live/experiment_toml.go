@@ -149,6 +149,8 @@ func decodeExperiment(name string, data []byte, baseDir string) (Experiment, *ex
 		{"event", func(p string, v any) { d.events(p, v, &e) }},
 		{"ccp-agent", func(p string, v any) { d.str(p, v, `"unix:portus"`, &e.CCPAgent) }},
 		{"ccp-fallback", func(p string, v any) { d.duration(p, v, "1s", &e.CCPFallback) }},
+		{"command", func(p string, v any) { d.strings(p, v, `["iperf3", "-c", "$CCSCOPE_BASE"]`, &e.Command) }},
+		{"receiver-command", func(p string, v any) { d.strings(p, v, `["iperf3", "-s"]`, &e.ReceiverCommand) }},
 	})
 	if e.Backend == "" {
 		e.Backend = BackendSim // backend = "" is the default too
@@ -298,6 +300,25 @@ func (d *expDecoder) boolean(path string, v any, dst *bool) {
 
 // duration reads a duration written as a string with a unit; example (such
 // as "30s") shows the unit usual for the key.
+// strings reads an array of strings (a command line).
+func (d *expDecoder) strings(path string, v any, example string, dst *[]string) {
+	arr, ok := v.([]any)
+	if !ok {
+		d.fail(path, "want an array of strings, e.g. %s = %s (got %s)", path, example, tomlType(v))
+		return
+	}
+	out := make([]string, 0, len(arr))
+	for i, x := range arr {
+		s, ok := x.(string)
+		if !ok {
+			d.fail(path, "element %d: want a string (got %s)", i, tomlType(x))
+			return
+		}
+		out = append(out, s)
+	}
+	*dst = out
+}
+
 func (d *expDecoder) duration(path string, v any, example string, dst *time.Duration) {
 	key := lastKey(path)
 	unit := strings.TrimLeft(example, "0123456789.")

@@ -146,10 +146,20 @@ func (e Experiment) checkRun(c *expErrors) {
 	}
 	switch e.Backend {
 	case "", BackendSim:
+		if len(e.Command) > 0 || len(e.ReceiverCommand) > 0 {
+			c.addf("command", "commands run only with the netns backend (backend = \"netns\"): the sim has no real network for them")
+		}
 	case BackendNetns:
-		c.addf("backend", "the netns backend is not available yet; use sim")
+		if len(e.ReceiverCommand) > 0 && len(e.Command) == 0 {
+			c.addf("receiver-command", "a receiver command needs a command on the sender's side too (command = [...])")
+		}
 	default:
-		c.addf("backend", "unknown backend %q (want sim)", e.Backend)
+		c.addf("backend", "unknown backend %q (want sim or netns)", e.Backend)
+	}
+	for _, cmd := range [][]string{e.Command, e.ReceiverCommand} {
+		if len(cmd) > 0 && strings.TrimSpace(cmd[0]) == "" {
+			c.addf("command", "the program name is empty")
+		}
 	}
 	switch {
 	case e.Duration <= 0:
@@ -173,7 +183,7 @@ func (e Experiment) checkRun(c *expErrors) {
 // checkFlows checks the flows.
 func (e Experiment) checkFlows(c *expErrors, check SchemeChecker) {
 	switch {
-	case len(e.Flows) == 0:
+	case len(e.Flows) == 0 && len(e.Command) == 0:
 		c.addf("flow", "at least one flow is needed; add a [[flow]] table with e.g. scheme = \"cubic\"")
 	case len(e.Flows) > MaxFlows:
 		c.addf("flow", "%d flows: at most %d", len(e.Flows), MaxFlows)

@@ -9,6 +9,7 @@
 package live
 
 import (
+	"strings"
 	"bytes"
 	"fmt"
 	"io"
@@ -47,6 +48,8 @@ func (e Experiment) EncodeTOML() ([]byte, error) {
 	t.duration("sample-interval", e.SampleInterval)
 	t.optString("ccp-agent", e.CCPAgent)
 	t.optDuration("ccp-fallback", e.CCPFallback)
+	t.optStrings("command", e.Command)
+	t.optStrings("receiver-command", e.ReceiverCommand)
 	for _, l := range []struct {
 		name string
 		s    LinkSpec
@@ -118,6 +121,21 @@ func (t *expWriter) optString(key, s string) {
 	if s != "" {
 		t.str(key, s)
 	}
+}
+
+func (t *expWriter) optStrings(key string, ss []string) {
+	if len(ss) == 0 {
+		return
+	}
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		q, err := quoteTOML(s)
+		if err != nil && t.err == nil {
+			t.err = fmt.Errorf("writing experiment: %s: %w", key, err)
+		}
+		parts[i] = q
+	}
+	t.kv(key, "["+strings.Join(parts, ", ")+"]")
 }
 
 func (t *expWriter) optBool(key string, v bool) {
