@@ -9,12 +9,12 @@
 package live
 
 import (
-	"strings"
 	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
