@@ -4,7 +4,7 @@ GO       ?= go
 BIN      ?= ccscope
 FUZZTIME ?= 30s
 # Fuzz targets as package:Target.
-FUZZ_TARGETS = ./emu:FuzzParseTrace ./emu:FuzzParseQueue ./capture:FuzzLogScanner ./capture:FuzzAnalyze ./live:FuzzParseExperiment ./live/store:FuzzReadCSV ./themes:FuzzParse ./tui/chart:FuzzRender ./sessions:FuzzRead ./ccp/wire:FuzzDecode ./ccp/lang:FuzzCompile ./ccp/vm:FuzzVM
+FUZZ_TARGETS = ./emu:FuzzParseTrace ./emu:FuzzParseQueue ./capture:FuzzLogScanner ./capture:FuzzAnalyze ./live:FuzzParseExperiment ./live/store:FuzzReadCSV ./themes:FuzzParse ./tui/chart:FuzzRender ./sessions:FuzzRead ./ccp/wire:FuzzDecode ./ccp/lang:FuzzCompile ./ccp/vm:FuzzVM ./live/transport:FuzzDecodeSegment ./capture:FuzzDecodeIP ./capture:FuzzReadPcap
 
 .PHONY: build run test bench fuzz fidelity lint clean
 

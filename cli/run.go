@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ccscope/ccscope/capture"
 	"github.com/ccscope/ccscope/emu"
 	"github.com/ccscope/ccscope/live"
 	"github.com/ccscope/ccscope/live/cc"
+	"github.com/ccscope/ccscope/live/netrun"
 	"github.com/ccscope/ccscope/live/store"
 	"github.com/ccscope/ccscope/sessions"
 	"github.com/spf13/cobra"
@@ -27,10 +29,11 @@ type expFlags struct {
 	nflows                                           int
 	upLog, downLog, name                             string
 	ccpAgent, ccpFallback                            string
+	backend                                          *backendFlags
 }
 
 func addExpFlags(fs *pflag.FlagSet) *expFlags {
-	f := &expFlags{link: addLinkFlags(fs)}
+	f := &expFlags{link: addLinkFlags(fs), backend: addBackendFlags(fs)}
 	fs.StringVar(&f.config, "config", "", "experiment file (TOML; see examples/README.md); flags override it")
 	fs.StringArrayVar(&f.schemes, "scheme", nil, "congestion control of the flows, e.g. cubic or cubic:beta=0.8 (repeatable; see ccscope schemes)")
 	fs.IntVarP(&f.nflows, "flows", "f", 1, "flows per scheme (Pantheon's -f)")
@@ -46,20 +49,33 @@ func addExpFlags(fs *pflag.FlagSet) *expFlags {
 	return f
 }
 
-// schemeCheck checks the schemes of exp: native ones, and CCP ones for
-// its agent (built-in algorithms when the agent runs in process).
-func schemeCheck(exp live.Experiment) live.SchemeChecker {
-	return live.SchemeCheck(cc.Validate, exp.CCPAgent != "")
-}
+// schemeCheck checks the schemes of exp: native ones, CCP ones for its
+// agent (built-in algorithms when the agent runs in process), and kernel
+// ones in the netns backend.
+func schemeCheck(exp live.Experiment) live.SchemeChecker { return schemeCheckFor(exp) }
 
-// anySchemeCheck checks schemes before the agent is known: CCP specs only
-// for their form.
-func anySchemeCheck(spec string) error { return live.SchemeCheck(cc.Validate, true)(spec) }
+// anySchemeCheck checks schemes before the agent and the backend are
+// known: CCP and kernel specs only for their form.
+func anySchemeCheck(spec string) error {
+	if _, ok := netrun.KernelCC(spec); ok {
+		return nil
+	}
+	return live.SchemeCheck(cc.Validate, true)(spec)
+}
 
 // experiment builds the experiment: the config file (or the default) with
 // the flags the user gave applied on top, validated.
 func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Experiment, error) {
 	exp := live.DefaultExperiment()
+	var command []string
+	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+		if all := cmd.Flags().Args(); dash <= len(all) {
+			command = all[dash:]
+		}
+		if dash <= len(positional) {
+			positional = positional[:dash]
+		}
+	}
 	fs := cmd.Flags()
 	if ef.config == "" && fs.NFlag() > 0 {
 		exp.Name = "" // the default's title no longer describes it
@@ -109,6 +125,9 @@ func (ef *expFlags) experiment(cmd *cobra.Command, positional []string) (live.Ex
 		}
 		exp.CCPFallback = d
 	}
+	if err := ef.backend.apply(cmd, &exp, command); err != nil {
+		return exp, err
+	}
 	if err := exp.Validate(schemeCheck(exp)); err != nil {
 		if ef.config == "" {
 			return exp, flagErrors(err)
@@ -124,10 +143,17 @@ func newRunCmd(env *Env) *cobra.Command {
 	var ef *expFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
-		Short: "run an experiment headless in virtual time and print a Pantheon-style summary",
-		Long: `Run flows of ccscope's transport over the emulated link in virtual time, as fast as
-the machine allows, and print Pantheon's summary: per flow and in total the throughput,
-95th-percentile one-way delay and loss, plus Jain's fairness index.
+		Short: "run an experiment headless and print a Pantheon-style summary",
+		Long: `Run flows over the emulated link and print Pantheon's summary: per flow and in total
+the throughput, 95th-percentile one-way delay and loss, plus Jain's fairness index.
+
+The sim backend (the default) runs ccscope's transport in virtual time, as fast as the
+machine allows. The netns backend (--backend netns; Linux and root) sends real packets
+through the same link model in real time, between two network namespaces: kernel TCP
+(--scheme kernel:cubic, kernel:bbr, ... as the kernel offers), ccscope's transport over UDP
+(any other scheme), or any command given after "--", run in the sender's namespace with
+the receiver's address in CCSCOPE_BASE and MAHIMAHI_BASE (--receiver-command starts a
+server on the other side first). --pcap writes the packets to a pcap file.
 
 The experiment comes from --config FILE (see examples/README.md for the TOML schema) or,
 without one, from the workbench's default (24 Mbit/s each way, 20 ms one-way delay, a
@@ -139,14 +165,16 @@ Schemes: ` + schemeList() + `.`,
 		Example: `  ccscope run --scheme cubic --duration 30s
   ccscope run --uplink 12mbit --downlink 12mbit --delay 20ms --uplink-queue droptail --uplink-queue-args packets=40 --scheme reno
   ccscope run --scheme cubic -f 3 --interval 10s --duration 60s --json
-  ccscope run --config examples/timeline.toml --uplink-log up.log`,
-		Args: cobra.NoArgs,
+  ccscope run --config examples/timeline.toml --uplink-log up.log
+  ccscope run --backend netns --scheme kernel:cubic --uplink 50mbit --downlink 50mbit --pcap run.pcap
+  ccscope run --uplink 20mbit --downlink 20mbit --duration 10s --receiver-command "iperf3 -s -1" -- sh -c 'iperf3 -c $CCSCOPE_BASE -t 8'`,
+		Args: argsAfterDash,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp, err := ef.experiment(cmd, args)
 			if err != nil {
 				return err
 			}
-			return runExperiment(cmd.Context(), env, exp, runOutput{json: jsonOut, quiet: quiet, out: out, title: title, notes: notes})
+			return runExperiment(cmd.Context(), env, exp, runOutput{json: jsonOut, quiet: quiet, out: out, title: title, notes: notes, backend: ef.backend})
 		},
 	}
 	ef = addExpFlags(cmd.Flags())
@@ -252,6 +280,7 @@ func openLogs(env *Env, exp live.Experiment, opt *live.SimOptions) ([]*openLog, 
 type runOutput struct {
 	json, quiet       bool
 	out, title, notes string
+	backend           *backendFlags
 }
 
 // runExperiment runs exp in the sim backend, prints its summary and, with
@@ -271,7 +300,7 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutp
 	for _, ol := range logs {
 		defer ol.abort()
 	}
-	sim, err := live.NewSim(exp, opt)
+	sim, err := newEngine(env, exp, opt, o.backend, true)
 	if err != nil {
 		return err
 	}
@@ -295,11 +324,15 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutp
 		}
 		lastReport = time.Now()
 		wall := time.Since(start)
+		if sim.RealTime() {
+			fmt.Fprintf(env.Stderr, "ccscope: %v of %v (%.0f%%)\n", now.Round(time.Second), exp.Duration, 100*now.Seconds()/exp.Duration.Seconds())
+			return
+		}
 		fmt.Fprintf(env.Stderr, "ccscope: %v of %v simulated (%.0f%%), %.0f× real time\n",
 			now.Round(time.Millisecond), exp.Duration, 100*now.Seconds()/exp.Duration.Seconds(), now.Seconds()/wall.Seconds())
 	}
 	run := sim.Run
-	if sim.WallClock() {
+	if s, ok := sim.(*live.Sim); ok && s.WallClock() {
 		if !quiet {
 			fmt.Fprintf(env.Stderr, "ccscope: an external CCP agent runs in real time: this run takes %v\n", exp.Duration)
 		}
@@ -312,6 +345,9 @@ func runExperiment(ctx context.Context, env *Env, exp live.Experiment, o runOutp
 	if runErr != nil {
 		sim.Finish()
 		fmt.Fprintf(env.Stderr, "ccscope: interrupted at %v; the summary covers the run so far\n", sim.Now())
+	}
+	if n, ok := sim.(*netrun.Engine); ok {
+		reportNetns(env, n, o)
 	}
 	for _, ol := range logs {
 		if err := ol.commit(); err != nil {
@@ -407,4 +443,34 @@ func runPaced(ctx context.Context, sim live.Engine, progress func(time.Duration)
 	}
 	sim.Finish()
 	return nil
+}
+
+// argsAfterDash accepts arguments only after "--" (a command for the
+// netns backend).
+func argsAfterDash(cmd *cobra.Command, args []string) error {
+	if cmd.ArgsLenAtDash() < 0 && len(args) > 0 {
+		return usagef("unexpected arguments %q: a command to run inside the link goes after --, e.g. ccscope run -- sh -c 'iperf3 -c $CCSCOPE_BASE'", strings.Join(args, " "))
+	}
+	if d := cmd.ArgsLenAtDash(); d > 0 {
+		return usagef("unexpected arguments %q before --", strings.Join(args[:d], " "))
+	}
+	return nil
+}
+
+// reportNetns tells what a netns run captured and how well the forwarder
+// kept to the link's schedule.
+func reportNetns(env *Env, e *netrun.Engine, o runOutput) {
+	if o.quiet {
+		return
+	}
+	snd, rcv := e.Captured()
+	if snd >= 0 {
+		fmt.Fprintf(env.Stderr, "ccscope: captured %d packets in %s\n", snd, o.backend.pcap)
+	}
+	if rcv >= 0 {
+		fmt.Fprintf(env.Stderr, "ccscope: captured %d packets in %s\n", rcv, o.backend.receiverPcap)
+	}
+	st := e.ForwardStats()
+	fmt.Fprintf(env.Stderr, "ccscope: forwarded %d packets up, %d down; delivery error p50 %v, p99 %v\n",
+		st.Written[0], st.Written[1], st.ErrorP50, st.ErrorP99)
 }

@@ -27,6 +27,7 @@ type wbFlags struct {
 	theme, debug string
 	speed        float64
 	paused       bool
+	backend      *backendFlags // open's, for the netns backend's captures
 }
 
 func addWorkbenchFlags(cmd *cobra.Command) *wbFlags {
@@ -71,8 +72,16 @@ the speed, and R runs it again live.`,
 		Example: `  ccscope open
   ccscope open examples/two-flows.toml --speed 2
   ccscope open --uplink ../shared/traces/Verizon-LTE-short.down --downlink ../shared/traces/Verizon-LTE-short.up --scheme bbr`,
-		Args: cobra.MaximumNArgs(2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if d := cmd.ArgsLenAtDash(); d >= 0 {
+				args = args[:d]
+			}
+			return cobra.MaximumNArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if d := cmd.ArgsLenAtDash(); d >= 0 {
+				args = args[:d]
+			}
 			if len(args) >= 1 && isSessionFile(args[0]) {
 				if len(args) == 2 {
 					if !isSessionFile(args[1]) {
@@ -100,6 +109,7 @@ the speed, and R runs it again live.`,
 	}
 	ef = addExpFlags(cmd.Flags())
 	wf = addWorkbenchFlags(cmd)
+	wf.backend = ef.backend
 	return cmd
 }
 
@@ -131,7 +141,7 @@ func runWorkbench(ctx context.Context, env *Env, exp live.Experiment, wf *wbFlag
 	for _, ol := range logs {
 		defer ol.abort()
 	}
-	sim, err := live.NewSim(exp, opt)
+	sim, err := newEngine(env, exp, opt, wf.backend, false)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package emu
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -486,5 +487,71 @@ func TestParseCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", in, err, want)
 		}
+	}
+}
+
+// TestNextExitIsNeverLate drives links by waking only at NextExit (and at
+// arrivals), as the netns forwarder does, and checks that every packet is
+// handed out exactly at its exit time and that the exits are the ones
+// event-by-event driving gives.
+func TestNextExitIsNeverLate(t *testing.T) {
+	cfgs := map[string]Config{
+		"rate":   {Capacity: RateCapacity(50e6), Delay: 10 * time.Millisecond},
+		"zero":   {Capacity: RateCapacity(12e6)},
+		"jitter": {Capacity: RateCapacity(24e6), Delay: 5 * time.Millisecond, Jitter: 3 * time.Millisecond, Seed: 7},
+		"reord":  {Capacity: RateCapacity(24e6), Delay: time.Millisecond, Jitter: 3 * time.Millisecond, Reorder: true, Seed: 3},
+		"trace":  {Capacity: TraceCapacity(mustTrace(t, "1\n1\n3\n8\n")), Delay: 2 * time.Millisecond, Queue: QueueSpec{Kind: QueueDropTail, Packets: 30}},
+	}
+	for name, cfg := range cfgs {
+		t.Run(name, func(t *testing.T) {
+			var arrivals []time.Duration
+			r := rand.New(rand.NewPCG(1, 9))
+			at := time.Duration(0)
+			for range 3000 {
+				at += time.Duration(r.Int64N(int64(400 * time.Microsecond)))
+				arrivals = append(arrivals, at)
+			}
+			// Reference: event by event.
+			ref := mustLink(t, cfg, nil)
+			var want []Packet
+			for i, a := range arrivals {
+				want = append(want, drain(ref, a-1)...)
+				ref.Enqueue(a, Packet{Size: 1000 + i%500, ID: uint64(i)})
+			}
+			want = append(want, drain(ref, at+time.Second)...)
+			// Woken only at NextExit and arrivals.
+			l := mustLink(t, cfg, nil)
+			var got []Packet
+			i := 0
+			for {
+				next := l.NextExit()
+				if i < len(arrivals) && arrivals[i] <= next {
+					l.Enqueue(arrivals[i], Packet{Size: 1000 + i%500, ID: uint64(i)})
+					i++
+					continue
+				}
+				if next > at+time.Second {
+					break
+				}
+				n := len(got)
+				got = l.Advance(next, got)
+				for _, p := range got[n:] {
+					if p.Exit != next {
+						t.Fatalf("packet %d handed out at %v, its exit is %v", p.ID, next, p.Exit)
+					}
+				}
+			}
+			if len(got) == 0 {
+				t.Fatal("nothing exited")
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d exits, event-by-event %d", len(got), len(want))
+			}
+			for k := range got {
+				if got[k].ID != want[k].ID || got[k].Exit != want[k].Exit {
+					t.Fatalf("exit %d: packet %d at %v, event-by-event packet %d at %v", k, got[k].ID, got[k].Exit, want[k].ID, want[k].Exit)
+				}
+			}
+		})
 	}
 }
