@@ -143,8 +143,12 @@ func TestNetnsIperf3(t *testing.T) {
 	}
 	var rep struct {
 		End struct {
-			SumSent     struct{ BitsPerSecond float64 `json:"bits_per_second"` } `json:"sum_sent"`
-			SumReceived struct{ BitsPerSecond float64 `json:"bits_per_second"` } `json:"sum_received"`
+			SumSent struct {
+				BitsPerSecond float64 `json:"bits_per_second"`
+			} `json:"sum_sent"`
+			SumReceived struct {
+				BitsPerSecond float64 `json:"bits_per_second"`
+			} `json:"sum_received"`
 		} `json:"end"`
 	}
 	if err := json.Unmarshal(raw, &rep); err != nil {

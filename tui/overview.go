@@ -95,7 +95,10 @@ func (m *Model) sidePanel(w, h int) []string {
 	}
 	lines = append(lines, "")
 	section("Flows")
-	lines = append(lines, muted.Render(fmt.Sprintf("%-2s %-7s %6s %6s %5s %5s %-4s", "#", "scheme", "Mbit/s", "p95ms", "loss", "cwnd", "st")))
+	// The scheme column takes what the panel has to spare (the other
+	// columns need 34 cells).
+	sw := min(max(w-34, 7), 16)
+	lines = append(lines, muted.Render(fmt.Sprintf("%-2s %-*s %6s %6s %5s %5s %-4s", "#", sw, "scheme", "Mbit/s", "p95ms", "loss", "cwnd", "st")))
 	for i, f := range m.snap.Flows {
 		st := shortMode(f.Mode)
 		switch {
@@ -110,7 +113,7 @@ func (m *Model) sidePanel(w, h int) []string {
 		if f.DelayValid {
 			p95 = fmt.Sprintf("%.0f", f.DelayP95)
 		}
-		row := fmt.Sprintf("%-2d %-7s %6.2f %6s %4.1f%% %5d %-4s", f.ID, trunc(f.Scheme, 7), f.Throughput, p95, 100*f.Loss, f.Cwnd/1448, trunc(st, 4))
+		row := fmt.Sprintf("%-2d %-*s %6.2f %6s %4.1f%% %5d %-4s", f.ID, sw, trunc(schemeLabel(f.Scheme, sw), sw), f.Throughput, p95, 100*f.Loss, f.Cwnd/1448, trunc(st, 4))
 		style := m.style().Foreground(m.flowColor(i))
 		if i == m.selFlow {
 			style = style.Reverse(true)
@@ -118,6 +121,17 @@ func (m *Model) sidePanel(w, h int) []string {
 		lines = append(lines, style.Render(row))
 	}
 	return fitLines(strings.Join(lines, "\n"), w, h)
+}
+
+// schemeLabel shortens a scheme to n cells: a kernel TCP scheme keeps its
+// congestion control's name ("k:cubic" for "kernel:cubic").
+func schemeLabel(s string, n int) string {
+	if len([]rune(s)) > n {
+		if cc, ok := strings.CutPrefix(s, "kernel:"); ok {
+			return "k:" + cc
+		}
+	}
+	return s
 }
 
 func trunc(s string, n int) string {

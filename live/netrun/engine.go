@@ -107,7 +107,7 @@ const (
 // New builds the namespaces, the links and the forwarder, starts the
 // commands, and starts the clock: experiment time 0 is when New returns.
 // Flows start at their start times. The experiment must be valid.
-func New(exp live.Experiment, opt Options) (e *Engine, err error) {
+func New(exp live.Experiment, opt Options) (_ *Engine, err error) {
 	if exp.Backend != live.BackendNetns {
 		return nil, fmt.Errorf("netns: experiment backend is %q", exp.Backend)
 	}
@@ -125,12 +125,11 @@ func New(exp live.Experiment, opt Options) (e *Engine, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e = &Engine{exp: exp, opt: opt, end: exp.Duration, cmds: cmds,
+	e := &Engine{exp: exp, opt: opt, end: exp.Duration, cmds: cmds,
 		ports: map[portKey]int{}, observed: capture.NewFlowTable(0), owd: map[int]live.Appender{}}
 	defer func() {
 		if err != nil {
 			e.Close()
-			e = nil
 		}
 	}()
 	if opt.Recorder != nil {
