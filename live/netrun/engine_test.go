@@ -235,5 +235,3 @@ func TestEngineErrors(t *testing.T) {
 		t.Errorf("missing program: %v", err)
 	}
 }
-
-
