@@ -34,6 +34,7 @@ type Forwarder struct {
 	planned time.Duration
 	pool    sync.Pool
 	hist    errHist // delivery error, under mu
+	stopped bool    // under mu: Stop has ended the goroutines
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -83,6 +84,9 @@ func (f *Forwarder) Stop() error {
 		f.cfg.SenderDev.Close()
 		f.cfg.ReceiverDev.Close()
 		f.wg.Wait()
+		f.mu.Lock()
+		f.stopped = true
+		f.mu.Unlock()
 		unix.Close(f.wake)
 		close(f.done)
 	})
@@ -109,13 +113,20 @@ func (f *Forwarder) fail(err error) {
 // Do runs fn with both links locked, after delivering everything due: fn
 // sees the links at now and may read or change them (a change applies
 // from now). The scheduler then replans.
+//
+// After Stop, Do still runs fn on the links as they were left (nothing
+// moves any more).
 func (f *Forwarder) Do(fn func(up, down *emu.Link, now time.Duration)) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	now := f.cfg.Clock()
+	if f.stopped {
+		fn(f.cfg.Up, f.cfg.Down, now)
+		return
+	}
 	f.deliver(now)
 	fn(f.cfg.Up, f.cfg.Down, now)
 	f.replan()
-	f.mu.Unlock()
 }
 
 // read is a reader goroutine: packets from the sender's device enter the

@@ -25,6 +25,10 @@ type SenderConfig struct {
 	Controller transport.Controller
 	// Clock is the experiment's clock.
 	Clock Clock
+	// Lock, if set, is the lock the sender holds while it runs the
+	// transport and its controller, instead of one of its own: flows whose
+	// controllers share state (CCP flows on one datapath) share one.
+	Lock sync.Locker
 }
 
 // catchUpGaps is how many pacing gaps of lateness a paced flow makes up
@@ -48,7 +52,7 @@ type Sender struct {
 	conn  *net.UDPConn
 	clock Clock
 
-	mu  sync.Mutex // guards snd (and so the controller)
+	mu  sync.Locker // guards snd (and so the controller); cfg.Lock or its own
 	snd *transport.Sender
 
 	// wake tells the send loop that an ACK or a Do may have made a
@@ -89,11 +93,18 @@ func StartSender(ctx context.Context, cfg SenderConfig) (*Sender, error) {
 	case cfg.Clock == nil:
 		return nil, errors.New("netflow: sender: no clock")
 	}
+	mu := cfg.Lock
+	if mu == nil {
+		mu = new(sync.Mutex)
+	}
+	mu.Lock()
 	snd, err := transport.NewSender(transport.SenderConfig{Size: cfg.Size}, cfg.Controller, cfg.Clock())
+	mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("netflow: sender: %w", err)
 	}
 	s := &Sender{
+		mu:    mu,
 		conn:  cfg.Conn,
 		clock: cfg.Clock,
 		snd:   snd,

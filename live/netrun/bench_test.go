@@ -50,5 +50,3 @@ func BenchmarkKernelCubic(b *testing.B) {
 		})
 	}
 }
-
-

@@ -59,6 +59,7 @@ type Engine struct {
 	// Under the forwarder's lock (inside fwd.Do, taps and Classify).
 	sum      live.SummaryAcc
 	ports    map[portKey]int // registered flows' ports → flow id
+	dec      *capture.Decoder
 	observed *capture.FlowTable
 	obsIDs   []int // observed flow table id-1 → engine flow id
 	obsNew   []observedFlow
@@ -84,6 +85,10 @@ type Engine struct {
 
 	noticeMu sync.Mutex
 	notices  []live.Record
+
+	// ccpMu is held by CCP flows' senders while they run their
+	// controllers, and by Snapshot reading the datapath's status.
+	ccpMu sync.Mutex
 }
 
 type portKey struct {
@@ -126,7 +131,7 @@ func New(exp live.Experiment, opt Options) (_ *Engine, err error) {
 		return nil, err
 	}
 	e := &Engine{exp: exp, opt: opt, end: exp.Duration, cmds: cmds,
-		ports: map[portKey]int{}, observed: capture.NewFlowTable(0), owd: map[int]live.Appender{}}
+		ports: map[portKey]int{}, dec: capture.NewDecoder(), observed: capture.NewFlowTable(0), owd: map[int]live.Appender{}}
 	defer func() {
 		if err != nil {
 			e.Close()
@@ -315,6 +320,11 @@ func (e *Engine) Finish() {
 			}
 		}
 	})
+	// Nothing crosses the links after the end: the taps (mahimahi logs,
+	// captures) are complete once Finish returns.
+	if err := e.fwd.Stop(); err != nil {
+		e.record(live.RecordWarning, fmt.Sprintf("forwarder: %v", err))
+	}
 }
 
 // Close tears everything down: flows, commands, the forwarder, the
@@ -353,7 +363,9 @@ func (e *Engine) Close() {
 		}
 	}
 	if e.ccp != nil {
+		e.ccpMu.Lock()
 		e.ccp.Close()
+		e.ccpMu.Unlock()
 	}
 	e.closeErr = errors.Join(errs...)
 }

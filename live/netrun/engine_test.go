@@ -235,3 +235,30 @@ func TestEngineErrors(t *testing.T) {
 		t.Errorf("missing program: %v", err)
 	}
 }
+
+// CCP flows run on real packets: two share the in-process agent's
+// datapath (run with -race), and both get their share of the link.
+func TestEngineCCP(t *testing.T) {
+	needRoot(t)
+	e, err := New(experiment(3*time.Second, "20mbit", "ccp:cubic", "ccp:reno"), Options{NewController: cc.New})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	sn := e.Snapshot()
+	if sn.CCP == nil || len(sn.CCP.Flows) != 2 {
+		t.Fatalf("CCP status %+v", sn.CCP)
+	}
+	sum := e.Summary()
+	for _, f := range sum.Flows {
+		if f.Throughput < 1 {
+			t.Errorf("flow %d (%s): %.2f Mbit/s", f.ID, f.Scheme, f.Throughput)
+		}
+	}
+	if sum.Utilization < 85 {
+		t.Errorf("utilization %.1f%%", sum.Utilization)
+	}
+}

@@ -1,7 +1,6 @@
 package netrun
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -137,6 +136,8 @@ func (e *Engine) newController(spec string) (transport.Controller, error) {
 	if err := ccpflow.Check(spec, e.exp.CCPAgent != ""); err != nil {
 		return nil, err
 	}
+	e.ccpMu.Lock()
+	defer e.ccpMu.Unlock()
 	if e.ccp == nil {
 		agent, err := live.ParseCCPAgent(e.exp.CCPAgent)
 		if err != nil {
@@ -280,7 +281,11 @@ func (e *Engine) startUser(f *flow) error {
 	f.rcv = rcv
 	e.mu.Unlock()
 	e.noteStart(f)
-	snd, err := netflow.StartSender(e.ctx, netflow.SenderConfig{Conn: sc, Size: f.spec.Size, Controller: f.ctl, Clock: e.clock})
+	cfg := netflow.SenderConfig{Conn: sc, Size: f.spec.Size, Controller: f.ctl, Clock: e.clock}
+	if _, ok := f.ctl.(*ccpflow.Controller); ok {
+		cfg.Lock = &e.ccpMu // CCP flows share their datapath
+	}
+	snd, err := netflow.StartSender(e.ctx, cfg)
 	if err != nil {
 		sc.Close()
 		return err
@@ -329,26 +334,22 @@ func (e *Engine) checkDone(now time.Duration) {
 }
 
 // classify returns a packet's flow id: the experiment's flows by port,
-// a command's by 5-tuple. It runs under the forwarder's lock.
+// a command's by 5-tuple. Packets are decoded with gopacket (capture's
+// decoder); what is not IPv4 TCP or UDP, or does not decode, is flow 0.
+// It runs under the forwarder's lock, which guards the decoder.
 func (e *Engine) classify(up bool, pkt []byte) int {
-	if len(pkt) < 20 || pkt[0]>>4 != 4 {
+	info, err := e.dec.Decode(pkt)
+	if err != nil || info.IsFragment() || (info.Proto != capture.ProtoTCP && info.Proto != capture.ProtoUDP) {
 		return 0
 	}
-	hl := int(pkt[0]&0x0f) * 4
-	proto := capture.IPProto(pkt[9])
-	if (proto != capture.ProtoTCP && proto != capture.ProtoUDP) || len(pkt) < hl+4 || binary.BigEndian.Uint16(pkt[6:8])&0x1fff != 0 {
-		return 0
-	}
-	sport, dport := binary.BigEndian.Uint16(pkt[hl:]), binary.BigEndian.Uint16(pkt[hl+2:])
-	port := dport
+	port := info.DstPort
 	if !up {
-		port = sport
+		port = info.SrcPort
 	}
-	if id, ok := e.ports[portKey{proto, port}]; ok {
+	if id, ok := e.ports[portKey{info.Proto, port}]; ok {
 		return id
 	}
-	key := capture.FlowKey{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: netip.AddrFrom4([4]byte(pkt[16:20])),
-		SrcPort: sport, DstPort: dport, Proto: proto}
+	key := info.Flow()
 	tid := e.observed.ID(key)
 	if tid == 0 {
 		return 0

@@ -266,7 +266,9 @@ func (e *Engine) Snapshot() live.Snapshot {
 		sn.Flows = append(sn.Flows, fs)
 	}
 	if e.ccp != nil {
+		e.ccpMu.Lock()
 		st := e.ccp.Status()
+		e.ccpMu.Unlock()
 		sn.CCP = &st
 	}
 	return sn
