@@ -34,8 +34,11 @@ func runTo(ctx context.Context, sim live.Engine, reached time.Duration, progress
 		if progress != nil {
 			progress(sim.Now())
 		}
+		if sim.RealTime() {
+			time.Sleep(10 * time.Millisecond) // real time passes by itself
+		}
 	}
-	if sim.Done() {
+	if sim.Done() || sim.RealTime() {
 		sim.Finish()
 	}
 	return nil
@@ -112,7 +115,7 @@ experiment and its traces to a directory for ccscope run or open.`,
 // with o.out.
 func rerunHeadless(ctx context.Context, env *Env, exp live.Experiment, reached time.Duration, o runOutput) error {
 	st := store.NewStore()
-	sim, err := live.NewSim(exp, live.SimOptions{NewController: cc.New, Recorder: live.StoreRecorder(st)})
+	sim, err := newEngine(env, exp, live.SimOptions{NewController: cc.New, Recorder: live.StoreRecorder(st)}, nil, !o.quiet)
 	if err != nil {
 		return fmt.Errorf("re-run: %w", err)
 	}
@@ -147,6 +150,9 @@ func rerunHeadless(ctx context.Context, env *Env, exp live.Experiment, reached t
 // checkRerun re-runs the session and compares its summary and series with
 // the saved ones, byte for byte.
 func checkRerun(ctx context.Context, env *Env, sess *sessions.Session, exp live.Experiment, quiet bool) error {
+	if exp.Backend == live.BackendNetns {
+		return fmt.Errorf("re-run --check: this session ran in the netns backend, with real packets, which no re-run reproduces byte for byte; re-run it without --check (or with --backend sim in an --edit)")
+	}
 	st := store.NewStore()
 	sim, err := live.NewSim(exp, live.SimOptions{NewController: cc.New, Recorder: live.StoreRecorder(st)})
 	if err != nil {
