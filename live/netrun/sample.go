@@ -49,7 +49,6 @@ type flowSeries struct {
 	retransmits, lost                live.Appender
 	vars                             map[string]live.Appender
 	prevExit, prevGoodput            int64
-	varBuf                           []transport.Var
 }
 
 func (e *Engine) seriesOf(f *flow) *flowSeries {
