@@ -114,15 +114,26 @@ func TestNetnsUserspaceMatchesSim(t *testing.T) {
 	needNetns(t)
 	args := append(link50, "--scheme", "cubic")
 	sim, _ := runJSON(t, args...)
-	real, stderr := runJSON(t, append(args, "--backend", "netns")...)
-	t.Logf("%s", stderr)
-	for _, key := range []string{"throughput_mbps", "delay_p95_ms"} {
-		s, r := num(t, sim, key), num(t, real, key)
-		t.Logf("%s: sim %.2f, netns %.2f", key, s, r)
-		if math.Abs(r-s) > 0.1*s {
-			t.Errorf("%s: netns %.2f, sim %.2f: more than 10%% apart", key, r, s)
+	// Real time on a machine busy with other test packages can cost a
+	// run a loss episode the sim does not have: a second run is allowed,
+	// and it must then be within 10%.
+	var problems []string
+	for attempt := 1; attempt <= 2; attempt++ {
+		real, stderr := runJSON(t, append(args, "--backend", "netns")...)
+		t.Logf("attempt %d: %s", attempt, stderr)
+		problems = problems[:0]
+		for _, key := range []string{"throughput_mbps", "delay_p95_ms"} {
+			s, r := num(t, sim, key), num(t, real, key)
+			t.Logf("%s: sim %.2f, netns %.2f", key, s, r)
+			if math.Abs(r-s) > 0.1*s {
+				problems = append(problems, fmt.Sprintf("%s: netns %.2f, sim %.2f: more than 10%% apart", key, r, s))
+			}
+		}
+		if len(problems) == 0 {
+			return
 		}
 	}
+	t.Error(strings.Join(problems, "; "))
 }
 
 // iperf3 through a 20 Mbit/s link measures no more than 20 Mbit/s.
