@@ -179,7 +179,7 @@ func (s *Sim) apply(c Command, scripted bool) error {
 			return fmt.Errorf("flow %d: there is no such flow (flows 1..%d)", c.ID, len(s.flows))
 		}
 		f := s.flows[c.ID-1]
-		m, ok := f.ctl.(manualController)
+		m, ok := f.ctl.(ManualController)
 		if !ok {
 			return fmt.Errorf("flow %d runs %s; only manual flows take a hand-set cwnd or rate (flow add manual)", c.ID, f.ctl.Name())
 		}
@@ -219,9 +219,9 @@ func (s *Sim) recordChange(text string, scripted bool) {
 	s.timeline[len(s.timeline)-1].Scripted = scripted
 }
 
-// manualController is a scheme whose window and rate the user sets (the
-// "manual" scheme).
-type manualController interface {
+// ManualController is a scheme whose window and rate the user sets (the
+// "manual" scheme); both backends apply FlowSet through it.
+type ManualController interface {
 	SetWindow(packets int)
 	SetRate(bps float64)
 	Apply(c *transport.Control)

@@ -67,11 +67,11 @@ type Snapshot struct {
 // Snapshot copies the sim's current state.
 func (s *Sim) Snapshot() Snapshot {
 	sn := Snapshot{Name: s.exp.Name, Backend: BackendSim, Seed: s.exp.Seed, Now: s.now, End: s.end, Done: s.Done(),
-		Uplink: linkState(s.up), Downlink: linkState(s.down), Timeline: s.Timeline()}
+		Uplink: LinkStateOf(s.up), Downlink: LinkStateOf(s.down), Timeline: s.Timeline()}
 	for i, f := range s.flows {
 		fs := FlowState{ID: f.id, Key: FlowKey(f.id), Scheme: f.ctl.Name(), Mode: f.mode, Start: f.spec.Start, Size: f.spec.Size,
 			Started: f.started, Done: f.done, Stopped: f.stopped}
-		_, fs.Manual = f.ctl.(manualController)
+		_, fs.Manual = f.ctl.(ManualController)
 		if f.snd != nil {
 			c := f.snd.Control()
 			fs.Cwnd, fs.Ssthresh, fs.InFlight = c.Cwnd, c.Ssthresh, f.snd.InFlight()
@@ -112,7 +112,8 @@ func (s *Sim) Snapshot() Snapshot {
 // FlowKey is the prefix of flow id's series: "flow/ID/".
 func FlowKey(id int) string { return "flow/" + strconv.Itoa(id) + "/" }
 
-func linkState(l *emu.Link) LinkState {
+// LinkStateOf reads one link direction as it is now.
+func LinkStateOf(l *emu.Link) LinkState {
 	return LinkState{Config: l.Config(), QueueLen: l.QueueLen(), QueueBytes: l.QueueBytes(), Stats: l.Stats()}
 }
 

@@ -71,7 +71,7 @@ func (e *Engine) apply(c live.Command, scripted bool) error {
 		if err != nil {
 			return fmt.Errorf("flow %d: %w", c.ID, err)
 		}
-		m, ok := f.ctl.(manualController)
+		m, ok := f.ctl.(live.ManualController)
 		if !ok {
 			return fmt.Errorf("flow %d runs %s; only manual flows take a hand-set cwnd or rate (flow add manual)", c.ID, f.scheme)
 		}

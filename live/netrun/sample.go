@@ -213,18 +213,13 @@ func ms(d time.Duration) float64 {
 	return float64(d) / float64(time.Millisecond)
 }
 
-// linkState reads one link.
-func linkState(l *emu.Link) live.LinkState {
-	return live.LinkState{Config: l.Config(), QueueLen: l.QueueLen(), QueueBytes: l.QueueBytes(), Stats: l.Stats()}
-}
-
 // fill computes the link's view of the flows in sm (throughput, delay,
 // loss) and of the run.
 func (e *Engine) fill(sm *live.Summary) (up, down live.LinkState) {
 	e.fwd.Do(func(u, d *emu.Link, _ time.Duration) {
 		e.takeObserved()
 		e.sum.Fill(sm)
-		up, down = linkState(u), linkState(d)
+		up, down = live.LinkStateOf(u), live.LinkStateOf(d)
 	})
 	return up, down
 }
@@ -251,7 +246,7 @@ func (e *Engine) Snapshot() live.Snapshot {
 	for i, f := range flows {
 		fs := live.FlowState{ID: f.id, Key: live.FlowKey(f.id), Scheme: f.scheme, Mode: f.mode, Start: f.spec.Start, Size: f.spec.Size,
 			Started: f.started, Done: f.done, Stopped: f.stopped}
-		_, fs.Manual = f.ctl.(manualController)
+		_, fs.Manual = f.ctl.(live.ManualController)
 		if g := f.gauges(true); g.ok {
 			fs.Cwnd, fs.Ssthresh, fs.InFlight = g.cwnd, g.ssthresh, g.inflight
 			fs.PacingRate, fs.DeliveryRate = g.pacing, g.rate
@@ -297,11 +292,4 @@ func (e *Engine) Summary() live.Summary {
 	}
 	e.fill(&sm)
 	return sm
-}
-
-// manualController is a scheme whose window and rate the user sets.
-type manualController interface {
-	SetWindow(packets int)
-	SetRate(bps float64)
-	Apply(c *transport.Control)
 }
